@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+// Cordon: journal → parse → detect → alert → respond, one module per step.
+import PackageDescription
+
+let package = Package(
+    name: "cordon",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cordon", targets: ["cordon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libsystemd's sd-journal and sd-daemon, from Debian's libsystemd-dev.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // Journal: a thin Swift layer over sd-journal (read, wait, write, export format).
+        .target(
+            name: "Journal",
+            dependencies: ["CSystemd", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        // Parse: journal entries → events that rules see; which entries are Cordon's own.
+        .target(name: "Parse", dependencies: ["Journal"]),
+        // Rules: Sigma YAML → Rule values, with file:line diagnostics. Knows nothing of the journal.
+        .target(name: "Rules", dependencies: ["Yams"]),
+        // Detect: compiled rules evaluated against events.
+        .target(name: "Detect", dependencies: ["Rules", "Parse"]),
+        // Alert: matches → alert values → journal entries, JSON, text and export format.
+        .target(name: "Alert", dependencies: ["Detect", "Journal", "Parse"]),
+        // Daemon: configuration, checkpoint, the pipeline loop behind `run` and `replay`.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Journal", "Parse", "Rules", "Detect", "Alert", "Yams",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "cordon",
+            dependencies: [
+                "Daemon", "Rules", "Journal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "JournalTests", dependencies: ["Journal"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules"]),
+        .testTarget(name: "DetectTests", dependencies: ["Detect", "Rules", "Parse", "Journal"]),
+        .testTarget(name: "AlertTests", dependencies: ["Alert", "Detect", "Rules", "Parse", "Journal"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Journal", "Alert", "Parse"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

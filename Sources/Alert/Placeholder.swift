@@ -1,0 +1,1 @@
+// Alert: to be written.

@@ -1,0 +1,1 @@
+// Detect: to be written.

@@ -1,0 +1,20 @@
+/// The position of one journal entry, as sd-journal prints it (`s=…;i=…;b=…;m=…;t=…;x=…`).
+///
+/// A cursor is opaque text: compare cursors for equality only, and ask the journal
+/// (`Journal.test(cursor:)`) whether the current entry is at one.
+public struct Cursor: Hashable, Sendable, CustomStringConvertible {
+    /// The cursor text, as `sd_journal_get_cursor` returns it.
+    public let rawValue: String
+
+    /// Wraps cursor text. Returns nil for text that cannot be a cursor (empty, a newline, a NUL,
+    /// or longer than 4 KiB), as read from a corrupt checkpoint file.
+    public init?(_ rawValue: String) {
+        guard !rawValue.isEmpty, rawValue.utf8.count <= 4096,
+              rawValue.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }),
+              rawValue.contains("=")
+        else { return nil }
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+}

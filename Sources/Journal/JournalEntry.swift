@@ -1,0 +1,138 @@
+/// One journal entry: every field as bytes, plus the entry's metadata.
+///
+/// Field values are bytes, not `String`: journal data can be binary or invalid UTF-8.
+/// All `NAME=value` items share one byte buffer, so an entry costs two allocations
+/// however many fields it has.
+public struct JournalEntry: Sendable {
+    /// The entry's `NAME=value` items back to back.
+    public let storage: [UInt8]
+    /// Where each field's name and value lie in `storage`.
+    public let spans: [FieldSpan]
+    /// Wall-clock time at which journald received the entry, in µs since the epoch.
+    public let realtime: UInt64
+    /// Monotonic time of the entry within its boot, in µs.
+    public let monotonic: UInt64
+    /// The boot the entry was written in (32 lower-case hex digits).
+    public let bootID: String
+    /// Where the entry is in the journal.
+    public let cursor: Cursor
+    /// Whether at least one field was cut at the data threshold.
+    public let isTruncated: Bool
+
+    /// The location of one field inside `storage`.
+    public struct FieldSpan: Sendable, Hashable {
+        /// Start of the name.
+        public let start: Int32
+        /// Index of the `=` between name and value.
+        public let separator: Int32
+        /// One past the end of the value.
+        public let end: Int32
+    }
+
+    /// Builds an entry from parts already in memory (tests, fixtures, the export-format reader).
+    /// - Parameters:
+    ///   - fields: name and value pairs, in order; a name may repeat.
+    public init(
+        fields: [(name: String, value: [UInt8])],
+        realtime: UInt64 = 0,
+        monotonic: UInt64 = 0,
+        bootID: String = "00000000000000000000000000000000",
+        cursor: Cursor,
+        isTruncated: Bool = false
+    ) {
+        var builder = Builder()
+        for field in fields { builder.append(name: Array(field.name.utf8), value: field.value) }
+        self.init(builder: builder, realtime: realtime, monotonic: monotonic, bootID: bootID,
+                  cursor: cursor, isTruncated: isTruncated)
+    }
+
+    /// Builds an entry from text fields (tests).
+    public init(_ fields: KeyValuePairs<String, String>, realtime: UInt64 = 0,
+                cursor: Cursor = Cursor("s=test;i=1")!) {
+        self.init(fields: fields.map { ($0.key, Array($0.value.utf8)) }, realtime: realtime, cursor: cursor)
+    }
+
+    init(builder: Builder, realtime: UInt64, monotonic: UInt64, bootID: String, cursor: Cursor, isTruncated: Bool) {
+        self.storage = builder.storage
+        self.spans = builder.spans
+        self.realtime = realtime
+        self.monotonic = monotonic
+        self.bootID = bootID
+        self.cursor = cursor
+        self.isTruncated = isTruncated
+    }
+
+    /// Accumulates `NAME=value` items into one buffer.
+    struct Builder {
+        var storage: [UInt8] = []
+        var spans: [FieldSpan] = []
+
+        init(capacity: Int = 0) {
+            storage.reserveCapacity(capacity)
+            spans.reserveCapacity(32)
+        }
+
+        /// Appends a raw `NAME=value` item as sd-journal returns it; items without `=` are ignored.
+        mutating func append(item: UnsafeRawBufferPointer) {
+            guard let equals = item.firstIndex(of: UInt8(ascii: "=")), equals > 0 else { return }
+            let start = storage.count
+            storage.append(contentsOf: item)
+            spans.append(FieldSpan(start: Int32(start), separator: Int32(start + equals), end: Int32(storage.count)))
+        }
+
+        mutating func append(name: [UInt8], value: [UInt8]) {
+            let start = storage.count
+            storage.append(contentsOf: name)
+            storage.append(UInt8(ascii: "="))
+            storage.append(contentsOf: value)
+            spans.append(FieldSpan(start: Int32(start), separator: Int32(start + name.count), end: Int32(storage.count)))
+        }
+    }
+}
+
+extension JournalEntry {
+    /// One field of an entry, viewed in place.
+    public struct Field: Sendable {
+        /// The field name's bytes (journal field names are ASCII).
+        public let name: ArraySlice<UInt8>
+        /// The value's bytes.
+        public let value: ArraySlice<UInt8>
+
+        /// The field name as text.
+        public var nameString: String { String(decoding: name, as: UTF8.self) }
+    }
+
+    /// Every field of the entry, in the order the journal returned them.
+    public var fields: [Field] {
+        spans.map { field(at: $0) }
+    }
+
+    func field(at span: FieldSpan) -> Field {
+        Field(name: storage[Int(span.start)..<Int(span.separator)],
+              value: storage[Int(span.separator) + 1..<Int(span.end)])
+    }
+
+    /// The value of the first field called `name`, or nil when the entry has none.
+    public func value(of name: String) -> ArraySlice<UInt8>? {
+        var name = name
+        return name.withUTF8 { value(ofName: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The value of the first field whose name has these bytes.
+    public func value(ofName name: UnsafeRawBufferPointer) -> ArraySlice<UInt8>? {
+        storage.withUnsafeBytes { bytes in
+            for span in spans where Int(span.separator - span.start) == name.count {
+                let candidate = UnsafeRawBufferPointer(rebasing: bytes[Int(span.start)..<Int(span.separator)])
+                if candidate.elementsEqual(name) {
+                    return storage[Int(span.separator) + 1..<Int(span.end)]
+                }
+            }
+            return nil
+        }
+    }
+
+    /// The value of `name` decoded as UTF-8 (invalid bytes become U+FFFD), or nil.
+    public func string(_ name: String) -> String? {
+        value(of: name).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
