@@ -21,6 +21,8 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // Linux headers Glibc's module leaves out (signalfd, getrandom).
+        .systemLibrary(name: "CLinux"),
         // Journal: a thin Swift layer over sd-journal (read, wait, write, export format).
         .target(
             name: "Journal",
@@ -38,7 +40,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Journal", "Parse", "Rules", "Detect", "Alert", "Yams",
+                "CLinux", "Journal", "Parse", "Rules", "Detect", "Alert", "Yams",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -54,6 +56,8 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Rules", "Parse", "Journal"]),
         .testTarget(name: "AlertTests", dependencies: ["Alert", "Detect", "Rules", "Parse", "Journal"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Journal"]),
+        // Real journald, real binary: run `make test` (it starts a journald where none runs).
         .testTarget(name: "IntegrationTests", dependencies: ["Journal", "Alert", "Parse"]),
     ],
     swiftLanguageModes: [.v6]

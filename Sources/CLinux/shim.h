@@ -1,0 +1,7 @@
+#ifndef CORDON_CLINUX_SHIM_H
+#define CORDON_CLINUX_SHIM_H
+/* Linux headers that Glibc's Swift module leaves out. */
+#include <sys/signalfd.h>
+#include <sys/random.h>
+#include <signal.h>
+#endif

@@ -1,0 +1,76 @@
+import Foundation
+import Journal
+import Testing
+
+/// Reading real journal files made by systemd-journal-remote (no journald needed).
+@Suite struct JournalReaderTests {
+    func makeFile(_ entries: [[JournalField]]) throws -> (directory: String, file: String) {
+        let directory = NSTemporaryDirectory() + "cordon-reader-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var bytes: [UInt8] = []
+        for entry in entries { ExportFormat.append(entry, to: &bytes) }
+        let file = directory + "/fixture.journal"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/lib/systemd/systemd-journal-remote")
+        process.arguments = ["--output=" + file, "-"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(bytes))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return (directory, file)
+    }
+
+    func entry(_ realtime: UInt64, _ fields: [JournalField]) -> [JournalField] {
+        [JournalField("__REALTIME_TIMESTAMP", String(realtime)), JournalField("__MONOTONIC_TIMESTAMP", "1000"),
+         JournalField("_BOOT_ID", "00112233445566778899aabbccddeeff")] + fields
+    }
+
+    @Test func readsEveryFieldAsBytesWithMetadata() throws {
+        let (directory, file) = try makeFile([
+            entry(1_700_000_000_000_001, [JournalField("MESSAGE", "first"), JournalField("_EXE", "/usr/sbin/sshd")]),
+            entry(1_700_000_000_000_002, [JournalField("MESSAGE", [0x00, 0xff, 0x0a, 0x41]), JournalField("BIG", [UInt8](repeating: 0x61, count: 200_000))]),
+        ])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(source: .files([file]), dataThreshold: 1000)
+        try journal.seekHead()
+        #expect(try journal.next())
+        let first = try journal.entry()
+        #expect(first.string("MESSAGE") == "first")
+        #expect(first.string("_EXE") == "/usr/sbin/sshd")
+        #expect(first.realtime == 1_700_000_000_000_001)
+        #expect(first.bootID == "00112233445566778899aabbccddeeff")
+        #expect(!first.isTruncated)
+        #expect(try journal.next())
+        let second = try journal.entry()
+        #expect(second.value(of: "MESSAGE").map(Array.init) == [0x00, 0xff, 0x0a, 0x41])
+        #expect(second.value(of: "BIG")?.count == 1000)
+        #expect(second.isTruncated)
+        #expect(try !journal.next())
+
+        // Seeking to a cursor lands on that very entry.
+        try journal.seek(to: first.cursor)
+        #expect(try journal.next())
+        #expect(try journal.test(cursor: first.cursor))
+        #expect(try journal.entry().string("MESSAGE") == "first")
+        #expect(try journal.next())
+        #expect(try !journal.test(cursor: first.cursor))
+    }
+
+    @Test func directorySourceAndTail() throws {
+        let (directory, _) = try makeFile((0..<5).map { entry(1_700_000_000_000_000 + UInt64($0), [JournalField("MESSAGE", "n\($0)")]) })
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(source: .directory(directory))
+        try journal.seekTail()
+        #expect(try journal.previous())
+        #expect(try journal.entry().string("MESSAGE") == "n4")
+        #expect(try !journal.next())
+    }
+
+    @Test func missingFileIsAnError() {
+        #expect(throws: JournalError.self) { try Journal(source: .files(["/nonexistent/x.journal"])) }
+    }
+}
