@@ -1,1 +1,0 @@
-// Detect: to be written.

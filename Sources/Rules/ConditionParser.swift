@@ -1,0 +1,145 @@
+/// Parses a Sigma condition into a `Condition`.
+///
+/// Grammar, from least to most binding:
+/// ```
+/// or      := and ("or" and)*
+/// and     := not ("and" not)*
+/// not     := "not" not | primary
+/// primary := "(" or ")" | ("1" | "any" | "all") "of" ("them" | pattern) | name
+/// ```
+struct ConditionParser {
+    private let tokens: [ConditionToken]
+    private var index = 0
+
+    /// Words that cannot be selection names in a condition.
+    static let keywords: Set<String> = ["and", "or", "not", "of", "them"]
+
+    /// Parses `text`.
+    /// - Throws: `ConditionSyntaxError` naming the position of the problem.
+    static func parse(_ text: String) throws(ConditionSyntaxError) -> Condition {
+        var parser = ConditionParser(tokens: try ConditionTokenizer.tokens(of: text))
+        if parser.current.kind == .end {
+            throw ConditionSyntaxError(message: "condition is empty",
+                                       hint: "name the selections to match, e.g. 'condition: selection'")
+        }
+        let condition = try parser.parseOr()
+        let rest = parser.current
+        switch rest.kind {
+        case .end:
+            return condition
+        case .closeParenthesis:
+            throw ConditionSyntaxError(message: "unbalanced ')' at position \(rest.position) in the condition",
+                                       hint: "remove it or add a matching '('")
+        case .word(let word) where ConditionParser.keywords.contains(word.lowercased()):
+            throw ConditionSyntaxError(
+                message: "unexpected \(rest.quoted) at position \(rest.position) in the condition",
+                hint: "operators are lower-case: write '\(word.lowercased())'")
+        default:
+            throw ConditionSyntaxError(
+                message: "unexpected \(rest.quoted) at position \(rest.position) in the condition",
+                hint: "join selections with 'and' or 'or'")
+        }
+    }
+
+    private init(tokens: [ConditionToken]) {
+        self.tokens = tokens
+    }
+
+    /// The token at the cursor; the tokenizer always ends the list with `.end`, which is never passed.
+    private var current: ConditionToken { tokens[min(index, tokens.count - 1)] }
+
+    private var next: ConditionToken { tokens[min(index + 1, tokens.count - 1)] }
+
+    private mutating func advance() { index += 1 }
+
+    private mutating func parseOr() throws(ConditionSyntaxError) -> Condition {
+        var left = try parseAnd()
+        while current.isKeyword("or") {
+            advance()
+            left = .or(left, try parseAnd())
+        }
+        return left
+    }
+
+    private mutating func parseAnd() throws(ConditionSyntaxError) -> Condition {
+        var left = try parseNot()
+        while current.isKeyword("and") {
+            advance()
+            left = .and(left, try parseNot())
+        }
+        return left
+    }
+
+    private mutating func parseNot() throws(ConditionSyntaxError) -> Condition {
+        if current.isKeyword("not") {
+            advance()
+            return .not(try parseNot())
+        }
+        return try parsePrimary()
+    }
+
+    private mutating func parsePrimary() throws(ConditionSyntaxError) -> Condition {
+        let token = current
+        switch token.kind {
+        case .openParenthesis:
+            advance()
+            let inner = try parseOr()
+            guard current.kind == .closeParenthesis else {
+                if current.kind == .end {
+                    throw ConditionSyntaxError(
+                        message: "unbalanced '(' at position \(token.position) in the condition",
+                        hint: "add a matching ')'")
+                }
+                throw ConditionSyntaxError(
+                    message: "unexpected \(current.quoted) at position \(current.position) in the condition",
+                    hint: "join selections with 'and' or 'or', or close the '(' at position \(token.position)")
+            }
+            advance()
+            return inner
+        case .closeParenthesis:
+            throw ConditionSyntaxError(message: "unexpected ')' at position \(token.position) in the condition",
+                                       hint: "put a selection name before it")
+        case .end:
+            let previous = index > 0 ? tokens[index - 1].quoted : "the start"
+            throw ConditionSyntaxError(message: "condition ends after \(previous)",
+                                       hint: "add a selection name after it")
+        case .word(let word):
+            if next.isKeyword("of") {
+                return try parseQuantifier(word, at: token.position)
+            }
+            if ConditionParser.keywords.contains(word) {
+                throw ConditionSyntaxError(
+                    message: "unexpected '\(word)' at position \(token.position) in the condition",
+                    hint: "put a selection name, 'not', '(' or '1 of …' there")
+            }
+            if word.contains("*") {
+                throw ConditionSyntaxError(
+                    message: "wildcard in '\(word)' at position \(token.position) outside '1 of' or 'all of'",
+                    hint: "write '1 of \(word)' or 'all of \(word)'")
+            }
+            advance()
+            return .selection(word)
+        }
+    }
+
+    /// Parses `1 of x`, `any of x` or `all of x`, the cursor on the quantifier.
+    private mutating func parseQuantifier(_ quantifier: String, at position: Int) throws(ConditionSyntaxError) -> Condition {
+        guard quantifier == "1" || quantifier == "any" || quantifier == "all" else {
+            throw ConditionSyntaxError(
+                message: "'\(quantifier) of' at position \(position) is not a quantifier",
+                hint: "use '1 of' or 'all of'")
+        }
+        advance()  // quantifier
+        advance()  // of
+        let target = current
+        guard case .word(let word) = target.kind,
+              word == "them" || !ConditionParser.keywords.contains(word) else {
+            throw ConditionSyntaxError(
+                message: "'\(quantifier) of' at position \(position) is followed by \(target.quoted)",
+                hint: "write '\(quantifier) of them' or '\(quantifier) of' and a selection name pattern such as 'selection*'")
+        }
+        advance()
+        let pattern = word == "them" ? Condition.themPattern : word
+        return quantifier == "all" ? .allOf(pattern: pattern) : .oneOf(pattern: pattern)
+    }
+}
