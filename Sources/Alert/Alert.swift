@@ -1,0 +1,81 @@
+import Detect
+import Journal
+import Rules
+
+/// One alert: a rule matched one journal entry.
+///
+/// Everything an operator needs to review it and jump to the evidence: the rule, the host, the
+/// source entry's cursor and time, and the field values the rule matched on.
+public struct Alert: Sendable {
+    public let ruleIdentifier: String
+    public let ruleTitle: String
+    public let level: Level
+    public let tags: [String]
+    /// The host the source entry came from (`_HOSTNAME`), or "unknown".
+    public let host: String
+    /// Where the source entry is: the alert's evidence, and its identity with `ruleIdentifier`.
+    public let sourceCursor: Cursor
+    /// The source entry's realtime timestamp, µs since the epoch.
+    public let sourceRealtime: UInt64
+    /// The source entry's monotonic timestamp within its boot, µs.
+    public let sourceMonotonic: UInt64
+    /// The boot the source entry was written in.
+    public let sourceBootID: String
+    /// The fields the rule matched on, raw.
+    public let fields: [MatchedField]
+
+    /// Makes the alert for `match` on `entry`.
+    public init(match: Match, entry: JournalEntry) {
+        ruleIdentifier = match.rule.identifier
+        ruleTitle = match.rule.title
+        level = match.rule.level
+        tags = match.rule.tags
+        host = entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
+        sourceCursor = entry.cursor
+        sourceRealtime = entry.realtime
+        sourceMonotonic = entry.monotonic
+        sourceBootID = entry.bootID
+        fields = match.fields
+    }
+
+    /// The alert's identity: a restart suppresses an alert whose key it has already seen written.
+    public var key: AlertKey { AlertKey(sourceCursor: sourceCursor.rawValue, ruleIdentifier: ruleIdentifier) }
+
+    /// The syslog priority for the rule level: critical 2 (crit), high 3 (err), medium 4 (warning),
+    /// low 5 (notice), informational 6 (info).
+    public var priority: Int {
+        switch level {
+        case .critical: 2
+        case .high: 3
+        case .medium: 4
+        case .low: 5
+        case .informational: 6
+        }
+    }
+
+    /// The readable summary: `cordon: <rule title> [<level>] on <host>: <key facts>`, one line,
+    /// at most 1 KiB, with every piece of log content escaped.
+    public var message: String {
+        var facts: [String] = []
+        var budget = 700
+        for field in fields where budget > 0 {
+            let fact = field.name + "=" + Escaping.text(field.value, limit: min(160, budget))
+            budget -= fact.utf8.count
+            facts.append(fact)
+        }
+        let title = Escaping.text(Array(ruleTitle.utf8), limit: 200)
+        let summary = "cordon: \(title) [\(level.rawValue)] on \(host)"
+        return facts.isEmpty ? summary : summary + ": " + facts.joined(separator: ", ")
+    }
+}
+
+/// Identifies an alert across restarts: the same rule on the same source entry.
+public struct AlertKey: Hashable, Sendable {
+    public let sourceCursor: String
+    public let ruleIdentifier: String
+
+    public init(sourceCursor: String, ruleIdentifier: String) {
+        self.sourceCursor = sourceCursor
+        self.ruleIdentifier = ruleIdentifier
+    }
+}

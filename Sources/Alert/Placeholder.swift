@@ -1,1 +1,0 @@
-// Alert: to be written.

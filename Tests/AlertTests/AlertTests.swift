@@ -1,0 +1,97 @@
+import Alert
+import Detect
+import Foundation
+import Journal
+import Parse
+import Rules
+import Testing
+
+@Suite struct AlertTests {
+    static let rule: Rule = {
+        let yaml = """
+            title: SSH password authentication failed
+            id: 11111111-2222-4333-8444-555555555555
+            level: high
+            tags: [attack.credential-access, attack.t1110.001]
+            logsource:
+                product: linux
+                service: sshd
+            detection:
+                selection:
+                    _EXE: /usr/sbin/sshd
+                    MESSAGE|startswith: Failed password
+                condition: selection
+            """
+        let result = RuleLoader.load(yaml: yaml, file: "test.yml")
+        precondition(result.diagnostics.isEmpty, "\(result.diagnostics)")  // invariant: the literal above is valid
+        return result.rules[0]
+    }()
+
+    func alert(message: [UInt8]) throws -> Alert {
+        let entry = JournalEntry(fields: [("_HOSTNAME", Array("ehr-app-01".utf8)), ("_EXE", Array("/usr/sbin/sshd".utf8)),
+                                          ("MESSAGE", message)],
+                                 realtime: 1_764_000_000_123_456, monotonic: 42, bootID: "0123456789abcdef0123456789abcdef",
+                                 cursor: Cursor("s=abc;i=7")!)
+        var matches: [Match] = []
+        Engine(rules: [Self.rule]).evaluate(Event(entry: entry), into: &matches)
+        return Alert(match: try #require(matches.first), entry: entry)
+    }
+
+    @Test func journalFields() throws {
+        let alert = try alert(message: Array("Failed password for root from 203.0.113.9 port 4242 ssh2".utf8))
+        let fields = Dictionary(alert.journalFields.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
+        #expect(fields["MESSAGE_ID"] == CordonMessageID.alert)
+        #expect(fields["PRIORITY"] == "3")
+        #expect(fields["CORDON_RULE_ID"] == "11111111-2222-4333-8444-555555555555")
+        #expect(fields["CORDON_RULE_TITLE"] == "SSH password authentication failed")
+        #expect(fields["CORDON_LEVEL"] == "high")
+        #expect(fields["CORDON_TAGS"] == "attack.credential-access,attack.t1110.001")
+        #expect(fields["CORDON_HOST"] == "ehr-app-01")
+        #expect(fields["CORDON_SOURCE_CURSOR"] == "s=abc;i=7")
+        #expect(fields["CORDON_SOURCE_REALTIME"] == "1764000000123456")
+        #expect(fields["CORDON_FIELD__EXE"] == "/usr/sbin/sshd")
+        #expect(fields["CORDON_FIELD_MESSAGE"] == "Failed password for root from 203.0.113.9 port 4242 ssh2")
+        #expect(fields["MESSAGE"] == "cordon: SSH password authentication failed [high] on ehr-app-01: "
+            + "_EXE=/usr/sbin/sshd, MESSAGE=Failed password for root from 203.0.113.9 port 4242 ssh2")
+        #expect(alert.journalFields.allSatisfy { JournalField.isValidName($0.name) })
+    }
+
+    @Test func priorities() {
+        #expect([Level.critical, .high, .medium, .low, .informational].map { level in
+            switch level { case .critical: 2; case .high: 3; case .medium: 4; case .low: 5; case .informational: 6 }
+        } == [2, 3, 4, 5, 6])
+    }
+
+    @Test func forgedLinesCannotEscape() throws {
+        let alert = try alert(message: Array("Failed password for x\nMESSAGE_ID=00000000000000000000000000000000\n\u{1b}[2J".utf8))
+        #expect(!alert.message.contains("\n"))
+        #expect(!alert.message.contains("\u{1b}"))
+        #expect(alert.message.contains("x\\nMESSAGE_ID=00000000000000000000000000000000\\n\\x1b[2J"))
+        #expect(!alert.json.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(alert.json.utf8)) as? [String: String])
+        #expect(object["CORDON_FIELD_MESSAGE"] == "Failed password for x\\nMESSAGE_ID=00000000000000000000000000000000\\n\\x1b[2J")
+        #expect(object.count == alert.journalFields.count)
+    }
+
+    @Test func hugeMessagesAreBounded() throws {
+        let alert = try alert(message: Array("Failed password ".utf8) + [UInt8](repeating: 0xff, count: 1 << 20))
+        #expect(alert.message.utf8.count < 1100)
+        #expect(alert.journalFields.allSatisfy { $0.value.count <= Alert.fieldValueLimit * 4 + 8 })
+    }
+
+    @Test func textAndTimestamp() throws {
+        let alert = try alert(message: Array("Failed password for root".utf8))
+        #expect(alert.text.hasPrefix("2025-11-24T16:00:00.123456Z cordon: SSH password authentication failed [high] on ehr-app-01"))
+        #expect(Timestamp.iso8601(microseconds: 0) == "1970-01-01T00:00:00.000000Z")
+        #expect(Timestamp.iso8601(microseconds: 951_782_400_000_001) == "2000-02-29T00:00:00.000001Z")
+    }
+
+    @Test func exportFieldsCarryTheSourceTime() throws {
+        let alert = try alert(message: Array("Failed password for root".utf8))
+        var bytes: [UInt8] = []
+        ExportFormat.append(alert.exportFields, to: &bytes)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("__REALTIME_TIMESTAMP=1764000000123456\n__MONOTONIC_TIMESTAMP=42\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"))
+        #expect(text.hasSuffix("\n\n"))
+    }
+}
