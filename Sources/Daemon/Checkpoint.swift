@@ -1,0 +1,129 @@
+import Glibc
+import Journal
+
+/// Where processing stands: the cursor of the last entry whose alerts are all written.
+public struct Checkpoint: Sendable, Equatable {
+    /// The last fully processed entry.
+    public enum Position: Sendable, Equatable {
+        /// Nothing processed yet, and the journal was empty: start at its first entry.
+        case head
+        /// The entry at this cursor and everything before it is done.
+        case after(Cursor)
+    }
+
+    public var position: Position
+    /// Wall-clock time of the save, µs since the epoch. Alerts for entries after `position`
+    /// were written after this time, which bounds the search for them on restart.
+    public var savedRealtime: UInt64
+
+    public init(position: Position, savedRealtime: UInt64) {
+        self.position = position
+        self.savedRealtime = savedRealtime
+    }
+
+    /// The file's text: a version line, then `cursor <cursor>` or `head`, then `saved <µs>`.
+    var text: String {
+        let position: String = switch self.position {
+        case .head: "head"
+        case .after(let cursor): "cursor \(cursor.rawValue)"
+        }
+        return "cordon-checkpoint 1\n\(position)\nsaved \(savedRealtime)\n"
+    }
+
+    /// Parses the file's text.
+    /// - Throws: `Failure` naming the file and line that is wrong.
+    static func parse(_ text: String, path: String) throws(Failure) -> Checkpoint {
+        let hint = "delete it to start at the tail of the journal, or restore it from a backup"
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.first == "cordon-checkpoint 1" else {
+            throw Failure(.data, "\(path):1: not a Cordon checkpoint file; \(hint)")
+        }
+        guard lines.count >= 3 else { throw Failure(.data, "\(path): checkpoint file is cut short; \(hint)") }
+        let position: Position
+        if lines[1] == "head" {
+            position = .head
+        } else if lines[1].hasPrefix("cursor "), let cursor = Cursor(String(lines[1].dropFirst(7))) {
+            position = .after(cursor)
+        } else {
+            throw Failure(.data, "\(path):2: not a journal cursor; \(hint)")
+        }
+        guard lines[2].hasPrefix("saved "), let saved = UInt64(lines[2].dropFirst(6)) else {
+            throw Failure(.data, "\(path):3: not a save time; \(hint)")
+        }
+        return Checkpoint(position: position, savedRealtime: saved)
+    }
+}
+
+/// Keeps the checkpoint in the state directory, crash-safely.
+public struct CheckpointStore: Sendable {
+    public let directory: String
+    /// The checkpoint file.
+    public var path: String { directory + "/checkpoint" }
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The saved checkpoint, or nil on a first start.
+    /// - Throws: `Failure` when the file is unreadable or corrupt.
+    public func load() throws(Failure) -> Checkpoint? {
+        switch FileText.read(path) {
+        case .success(let text): return try Checkpoint.parse(text, path: path)
+        case .failure(let failure) where failure.status == .noInput && access(path, F_OK) != 0: return nil
+        case .failure(let failure): throw failure
+        }
+    }
+
+    /// Creates the state directory (mode 0700) if it is missing.
+    public func prepare() throws(Failure) {
+        var components: [String] = []
+        for part in directory.split(separator: "/") {
+            components.append(String(part))
+            let prefix = (directory.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
+            if mkdir(prefix, 0o700) != 0, Glibc.errno != EEXIST {
+                throw failure("cannot create the state directory \(prefix)", Glibc.errno)
+            }
+        }
+        guard access(directory, W_OK) == 0 else { throw failure("cannot write the state directory \(directory)", Glibc.errno) }
+    }
+
+    /// Saves atomically: write a temporary file, fsync it, rename it over the checkpoint, fsync
+    /// the directory. After a crash the file holds the old or the new checkpoint, never a mix.
+    public func save(_ checkpoint: Checkpoint) throws(Failure) {
+        let temporary = path + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure("cannot write \(temporary)", Glibc.errno) }
+        let bytes = Array(checkpoint.text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        let code = Glibc.errno
+        close(descriptor)
+        guard written == bytes.count, synced == 0 else { throw failure("cannot write \(temporary)", code) }
+        guard rename(temporary, path) == 0 else { throw failure("cannot replace \(path)", Glibc.errno) }
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            _ = fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+    }
+
+    private func failure(_ what: String, _ code: Int32) -> Failure {
+        let reason = String(cString: strerror(code))
+        let status: Failure.ExitStatus = (code == EACCES || code == EPERM || code == EROFS) ? .permission : .cannotCreate
+        return Failure(status, "\(what): \(reason); choose a writable --state-dir or run as root")
+    }
+}
+
+/// The wall clock in µs since the epoch.
+func wallClockMicroseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+}
+
+/// The monotonic clock in ms.
+func monotonicMilliseconds() -> Int {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
+}

@@ -1,0 +1,115 @@
+import Yams
+
+/// Settings of `run` and `replay`: the configuration file's values, then flags on top.
+public struct Configuration: Sendable, Equatable {
+    /// Rule files and directories.
+    public var rulePaths: [String] = ["/etc/cordon/rules"]
+    /// Where the checkpoint (cursor) lives.
+    public var stateDirectory: String = "/var/lib/cordon"
+    /// The largest field value read, in bytes.
+    public var dataThreshold: Int = 64 * 1024
+    /// The longest time between checkpoint saves while entries flow, in milliseconds.
+    public var checkpointIntervalMilliseconds: Int = 1000
+    /// The most entries processed between checkpoint saves.
+    public var checkpointEntries: Int = 10_000
+
+    /// The configuration file read when `--config` is not given; its absence is not an error.
+    public static let defaultPath = "/etc/cordon/cordon.yaml"
+
+    public init() {}
+
+    /// Reads a configuration file.
+    ///
+    /// Keys: `rules` (a path or a list), `state_directory`, `data_threshold` (bytes),
+    /// `checkpoint: {interval_ms, entries}`. Unknown keys are errors, so a typo is not silently ignored.
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - required: whether a missing file is an error (true for an explicit `--config`).
+    /// - Throws: `Failure` with `file:line`.
+    public static func load(path: String, required: Bool) throws(Failure) -> Configuration {
+        let text: String
+        switch FileText.read(path) {
+        case .success(let contents): text = contents
+        case .failure(let failure):
+            if !required, failure.status == .noInput { return Configuration() }
+            throw failure
+        }
+        var configuration = Configuration()
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw Failure(.data, "\(path):\(YAMLErrors.line(of: error)): invalid YAML (\(YAMLErrors.summary(of: error))); fix the syntax")
+        } catch {
+            throw Failure(.data, "\(path): invalid YAML; fix the syntax")
+        }
+        guard let node else { return configuration }
+        guard let mapping = node.mapping else {
+            throw Failure(.data, "\(path):\(node.mark?.line ?? 1): the configuration must be a mapping of settings; see config/cordon.yaml")
+        }
+        for (key, value) in mapping {
+            let line = key.mark?.line ?? 1
+            let name = key.string ?? ""
+            func fail(_ message: String) -> Failure { Failure(.data, "\(path):\(line): \(message)") }
+            switch name {
+            case "rules":
+                if let single = value.string {
+                    configuration.rulePaths = [single]
+                } else if let list = value.sequence, list.allSatisfy({ $0.string != nil }) {
+                    configuration.rulePaths = list.compactMap(\.string)
+                } else {
+                    throw fail("'rules' must be a path or a list of paths")
+                }
+            case "state_directory":
+                guard let directory = value.string, !directory.isEmpty else { throw fail("'state_directory' must be a path") }
+                configuration.stateDirectory = directory
+            case "data_threshold":
+                guard let bytes = value.int, bytes >= 64 else { throw fail("'data_threshold' must be a number of bytes, at least 64") }
+                configuration.dataThreshold = bytes
+            case "checkpoint":
+                guard let settings = value.mapping else { throw fail("'checkpoint' must be a mapping with 'interval_ms' and 'entries'") }
+                for (innerKey, innerValue) in settings {
+                    let innerLine = innerKey.mark?.line ?? line
+                    switch innerKey.string ?? "" {
+                    case "interval_ms":
+                        guard let milliseconds = innerValue.int, milliseconds > 0 else {
+                            throw Failure(.data, "\(path):\(innerLine): 'checkpoint.interval_ms' must be a positive number of milliseconds")
+                        }
+                        configuration.checkpointIntervalMilliseconds = milliseconds
+                    case "entries":
+                        guard let entries = innerValue.int, entries > 0 else {
+                            throw Failure(.data, "\(path):\(innerLine): 'checkpoint.entries' must be a positive number")
+                        }
+                        configuration.checkpointEntries = entries
+                    case let other:
+                        throw Failure(.data, "\(path):\(innerLine): unknown setting 'checkpoint.\(other)'; use 'interval_ms' or 'entries'")
+                    }
+                }
+            default:
+                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint")
+            }
+        }
+        return configuration
+    }
+}
+
+/// Line and summary of a Yams error, for one-line diagnostics.
+enum YAMLErrors {
+    static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return 1
+        }
+    }
+
+    static func summary(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            return problem
+        default:
+            return "\(error)".split(separator: "\n").first.map(String.init) ?? "syntax error"
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Alert
+import Detect
+import Journal
+import Logging
+import Parse
+
+/// journal entry → event → matches → alerts → sinks, one entry at a time.
+///
+/// Not thread-safe: owned by the thread that reads the journal.
+public final class Pipeline {
+    private let engine: Engine
+    private let ownEntries: OwnEntries
+    private let sinks: [AlertSink]
+    private let logger: Logger
+    /// Alerts already in the journal from before a restart; each is skipped once, then forgotten.
+    private var alreadyWritten: Set<AlertKey>
+    private var matches: [Match] = []
+    public private(set) var statistics = Statistics()
+
+    /// - Parameters:
+    ///   - engine: the compiled rules.
+    ///   - ownEntries: which entries are Cordon's own (skipped, so alerts never feed back).
+    ///   - sinks: where alerts go, in order.
+    ///   - alreadyWritten: alerts not to write again (found in the journal on restart).
+    public init(engine: Engine, ownEntries: OwnEntries, sinks: [AlertSink],
+                alreadyWritten: Set<AlertKey> = [], logger: Logger) {
+        self.engine = engine
+        self.ownEntries = ownEntries
+        self.sinks = sinks
+        self.alreadyWritten = alreadyWritten
+        self.logger = logger
+        matches.reserveCapacity(8)
+    }
+
+    /// Processes one entry: returns once every alert for it is written.
+    /// - Throws: `Failure` when an alert cannot be written (the entry then counts as not processed).
+    public func process(_ entry: JournalEntry) throws(Failure) {
+        statistics.entries += 1
+        if ownEntries.isOwn(entry) {
+            statistics.ownEntriesSkipped += 1
+            return
+        }
+        if entry.isTruncated {
+            statistics.truncatedEntries += 1
+            if statistics.truncatedEntries == 1 {
+                logger.warning("Entry has a field longer than the data threshold; matching on its first bytes (further ones are counted)",
+                               metadata: ["journal.cursor": "\(entry.cursor)"])
+            }
+        }
+        if entry.value(of: "MESSAGE") == nil {
+            statistics.entriesWithoutMessage += 1
+        }
+        matches.removeAll(keepingCapacity: true)
+        engine.evaluate(Event(entry: entry), into: &matches)
+        for match in matches {
+            let alert = Alert(match: match, entry: entry)
+            if !alreadyWritten.isEmpty, alreadyWritten.remove(alert.key) != nil {
+                statistics.duplicatesSuppressed += 1
+                continue
+            }
+            for sink in sinks { try sink.write(alert) }
+            statistics.alerts += 1
+        }
+    }
+
+    /// Counts an entry that could not be read at all.
+    public func countUnreadable(_ error: JournalError) {
+        statistics.unreadableEntries += 1
+        logger.warning("Skipping an entry that cannot be read", metadata: ["error": "\(error)"])
+    }
+
+    /// Records a checkpoint save.
+    func countCheckpoint() {
+        statistics.checkpoints += 1
+    }
+
+    /// Flushes every sink.
+    public func flush() {
+        sinks.forEach { $0.flush() }
+    }
+}

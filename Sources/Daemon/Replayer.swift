@@ -1,0 +1,56 @@
+import Detect
+import Glibc
+import Journal
+import Logging
+import Parse
+
+/// `cordon replay`: the same pipeline over journal files, first entry to last.
+public struct Replayer {
+    public var rulePaths: [String]
+    public var paths: [String]
+    public var format: OutputFormat
+    public var toJournal: Bool
+    public var dataThreshold: Int
+    public var logger: Logger
+
+    public init(rulePaths: [String], paths: [String], format: OutputFormat, toJournal: Bool,
+                dataThreshold: Int, logger: Logger) {
+        self.rulePaths = rulePaths
+        self.paths = paths
+        self.format = format
+        self.toJournal = toJournal
+        self.dataThreshold = dataThreshold
+        self.logger = logger
+    }
+
+    /// Replays every entry; alerts go to standard output (and the journal with `toJournal`).
+    public func replay() throws(Failure) -> Statistics {
+        let engine = try RuleLoading.engine(paths: rulePaths)
+        let files = try JournalOpening.journalFiles(in: paths)
+        let journal = try JournalOpening.open(.files(files), dataThreshold: dataThreshold)
+        var sinks: [AlertSink] = [OutputAlertSink(format: format)]
+        if toJournal { sinks.append(JournalAlertSink()) }
+        let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks, logger: logger)
+        defer { pipeline.flush() }
+        do {
+            try journal.seekHead()
+            while try journal.next() {
+                let entry: JournalEntry
+                do {
+                    entry = try journal.entry()
+                } catch {
+                    pipeline.countUnreadable(error)
+                    continue
+                }
+                try pipeline.process(entry)
+            }
+        } catch let error as JournalError {
+            throw Failure(.data, "\(files.joined(separator: ", ")): cannot read (\(error)); the journal file may be corrupt")
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(.software, "\(error)")
+        }
+        return pipeline.statistics
+    }
+}

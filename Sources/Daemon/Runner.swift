@@ -1,0 +1,218 @@
+import Alert
+import Detect
+import Glibc
+import Journal
+import Logging
+import Parse
+
+/// `cordon run`: tail a journal, write alerts to the local journal, keep a crash-safe checkpoint.
+public struct Runner {
+    public var configuration: Configuration
+    /// What to read; alerts always go to the local journal.
+    public var source: Journal.Source
+    /// On a first start (no checkpoint), begin at the oldest entry rather than the tail.
+    public var fromStart: Bool
+    public var logger: Logger
+
+    public init(configuration: Configuration, source: Journal.Source, fromStart: Bool, logger: Logger) {
+        self.configuration = configuration
+        self.source = source
+        self.fromStart = fromStart
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT, then saves the checkpoint and returns the counters.
+    /// - Throws: `Failure` for bad rules, an unreadable journal, an unwritable state directory.
+    public func run() throws(Failure) -> Statistics {
+        let signals = try StopSignals()
+        let engine = try RuleLoading.engine(paths: configuration.rulePaths)
+        let store = CheckpointStore(directory: configuration.stateDirectory)
+        try store.prepare()
+        let checkpoint = try store.load()
+        let journal = try JournalOpening.open(source, dataThreshold: configuration.dataThreshold)
+        let ownEntries = OwnEntries(userID: geteuid())
+
+        let summary = "\(engine.rules.count) rules, state in \(configuration.stateDirectory)"
+        let markerSeen = try WrittenAlerts.writeStartMarker(summary: summary, timeoutMilliseconds: 5000,
+                                                            dataThreshold: configuration.dataThreshold)
+        if !markerSeen {
+            logger.warning("The start marker did not reach the journal within 5 s; alerts written just before a crash may be written again")
+        }
+        var alreadyWritten = Set<AlertKey>()
+        if let checkpoint {
+            alreadyWritten = try WrittenAlerts.keys(since: checkpoint.savedRealtime, ownEntries: ownEntries,
+                                                    dataThreshold: configuration.dataThreshold)
+        }
+        let pipeline = Pipeline(engine: engine, ownEntries: ownEntries, sinks: [JournalAlertSink()],
+                                alreadyWritten: alreadyWritten, logger: logger)
+        logger.info("Cordon started", metadata: [
+            "rules.count": "\(engine.rules.count)",
+            "state.checkpoint": "\(checkpoint.map { "\($0.position)" } ?? "none")",
+            "restart.known_alerts": "\(alreadyWritten.count)",
+        ])
+
+        var loop = Loop(journal: journal, pipeline: pipeline, store: store, configuration: configuration, logger: logger)
+        try loop.position(at: checkpoint, fromStart: fromStart)
+        try loop.run(signals: signals)
+        logger.info("Cordon stopped", metadata: [
+            "entries": "\(pipeline.statistics.entries)", "alerts": "\(pipeline.statistics.alerts)",
+            "duplicates_suppressed": "\(pipeline.statistics.duplicatesSuppressed)",
+        ])
+        return pipeline.statistics
+    }
+}
+
+/// The read loop: next entry, process, checkpoint now and then, wait when caught up.
+struct Loop {
+    let journal: Journal
+    let pipeline: Pipeline
+    let store: CheckpointStore
+    let configuration: Configuration
+    let logger: Logger
+    /// The last entry whose alerts are all written, nil while nothing was processed and the
+    /// journal was empty at start.
+    var lastProcessed: Cursor?
+    /// Whether the journal's current position holds an unprocessed entry (after a re-seek).
+    var pendingCurrent = false
+    var entriesSinceSave = 0
+    var lastSave = monotonicMilliseconds()
+    var savedPosition: Checkpoint.Position?
+
+    init(journal: Journal, pipeline: Pipeline, store: CheckpointStore, configuration: Configuration, logger: Logger) {
+        self.journal = journal
+        self.pipeline = pipeline
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Positions the journal: after the saved cursor, at the head, or at the tail; a first start
+    /// saves its position at once, so a crash before the first batch loses nothing.
+    mutating func position(at checkpoint: Checkpoint?, fromStart: Bool) throws(Failure) {
+        do {
+            switch checkpoint?.position {
+            case .after(let cursor):
+                lastProcessed = cursor
+                savedPosition = .after(cursor)
+                try reseek()
+            case .head:
+                savedPosition = .head
+                try journal.seekHead()
+            case nil where fromStart:
+                try journal.seekHead()
+                try save(.head)
+            case nil:
+                try journal.seekTail()
+                if try journal.previous() {
+                    let cursor = try journal.cursor()
+                    lastProcessed = cursor
+                    try save(.after(cursor))
+                } else {
+                    try save(.head)
+                }
+            }
+        } catch let error as JournalError {
+            throw Failure(.software, "cannot position in the journal (\(error)); check that the journal files are intact")
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(.software, "\(error)")
+        }
+    }
+
+    /// Moves to the last processed entry again (after a rotation or vacuum). If that entry is
+    /// gone, the journal is at the nearest later entry, which is unprocessed.
+    mutating func reseek() throws(JournalError) {
+        guard let cursor = lastProcessed else {
+            try journal.seekHead()
+            return
+        }
+        try journal.seek(to: cursor)
+        if try journal.next() {
+            pendingCurrent = try !journal.test(cursor: cursor)
+        }
+    }
+
+    mutating func run(signals: StopSignals) throws(Failure) {
+        while true {
+            do {
+                try drain()
+                // Caught up. Save the checkpoint once the interval has passed, not on every idle
+                // moment: a trickle of entries must not cost an fsync each.
+                var timeout: Int? = nil
+                if isDirty {
+                    let remaining = configuration.checkpointIntervalMilliseconds - (monotonicMilliseconds() - lastSave)
+                    if remaining <= 0 { try saveIfDirty() } else { timeout = remaining }
+                }
+                let change = try journal.wait(timeoutMilliseconds: timeout, interrupt: signals.descriptor)
+                switch change {
+                case .interrupted:
+                    if let signal = signals.take() {
+                        logger.info("Stopping", metadata: ["signal": "\(signal)"])
+                        try saveIfDirty()
+                        return
+                    }
+                case .invalidated:
+                    try reseek()
+                case .appended, .none:
+                    break
+                }
+            } catch let error as JournalError {
+                logger.error("Journal read failed; re-seeking to the last processed entry", metadata: ["error": "\(error)"])
+                do { try reseek() } catch {
+                    throw Failure(.software, "cannot read the journal (\(error)); check journald and the journal files")
+                }
+            } catch let failure as Failure {
+                try? saveIfDirty()
+                throw failure
+            } catch {
+                throw Failure(.software, "\(error)")
+            }
+        }
+    }
+
+    /// Processes every available entry; checkpoints by count and time as it goes.
+    mutating func drain() throws {
+        while true {
+            if pendingCurrent {
+                pendingCurrent = false
+            } else if try !journal.next() {
+                return
+            }
+            let entry: JournalEntry
+            do {
+                entry = try journal.entry()
+            } catch {
+                pipeline.countUnreadable(error)
+                if let cursor = try? journal.cursor() { lastProcessed = cursor }
+                continue
+            }
+            try pipeline.process(entry)
+            lastProcessed = entry.cursor
+            entriesSinceSave += 1
+            if entriesSinceSave >= configuration.checkpointEntries
+                || monotonicMilliseconds() - lastSave >= configuration.checkpointIntervalMilliseconds {
+                try saveIfDirty()
+            }
+        }
+    }
+
+    /// Whether entries were processed since the last save.
+    var isDirty: Bool {
+        guard let cursor = lastProcessed else { return false }
+        return savedPosition != .after(cursor)
+    }
+
+    mutating func saveIfDirty() throws(Failure) {
+        guard isDirty, let cursor = lastProcessed else { return }
+        try save(.after(cursor))
+    }
+
+    mutating func save(_ position: Checkpoint.Position) throws(Failure) {
+        try store.save(Checkpoint(position: position, savedRealtime: wallClockMicroseconds()))
+        savedPosition = position
+        entriesSinceSave = 0
+        lastSave = monotonicMilliseconds()
+        pipeline.countCheckpoint()
+    }
+}

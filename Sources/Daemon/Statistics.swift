@@ -1,0 +1,21 @@
+/// Counters of one run or replay.
+public struct Statistics: Sendable, Equatable {
+    /// Entries read from the journal.
+    public var entries = 0
+    /// Alerts written.
+    public var alerts = 0
+    /// Cordon's own entries (alerts, start markers), never fed back into detection.
+    public var ownEntriesSkipped = 0
+    /// Alerts not written again after a restart because the journal already had them.
+    public var duplicatesSuppressed = 0
+    /// Entries with a field cut at the data threshold (processed with the cut value).
+    public var truncatedEntries = 0
+    /// Entries without a MESSAGE field (processed; rules on MESSAGE do not match them).
+    public var entriesWithoutMessage = 0
+    /// Entries that could not be read and were skipped.
+    public var unreadableEntries = 0
+    /// Checkpoint saves.
+    public var checkpoints = 0
+
+    public init() {}
+}

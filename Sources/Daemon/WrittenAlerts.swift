@@ -1,0 +1,84 @@
+import Alert
+import CLinux
+import Glibc
+import Journal
+import Logging
+import Parse
+
+/// Finds the alerts Cordon already wrote, so a restart after a crash does not write them twice.
+///
+/// After `kill -9`, entries after the saved cursor are processed again. Their alerts may already be
+/// in the journal, or still in journald's socket queue. So first a start marker is written and
+/// awaited: journald handles one client's datagrams in order, so once the marker is readable, every
+/// alert sent before it is too. Then Cordon's own alerts (see `OwnEntries`) written since the
+/// checkpoint was saved are collected by (source cursor, rule id).
+enum WrittenAlerts {
+    /// Clock slack between Cordon's save time and journald's receive time.
+    static let slackMicroseconds: UInt64 = 10_000_000
+    /// The most keys kept; more than a checkpoint interval's worth of alerts would be unusual.
+    static let limit = 1_000_000
+
+    /// Writes a start marker and waits until it can be read back from the local journal.
+    /// - Returns: whether the marker was seen within `timeoutMilliseconds`.
+    static func writeStartMarker(summary: String, timeoutMilliseconds: Int, dataThreshold: Int) throws(Failure) -> Bool {
+        let instance = randomHex()
+        do {
+            try JournalWriter().send([
+                JournalField("MESSAGE_ID", CordonMessageID.started),
+                JournalField("PRIORITY", "6"),
+                JournalField("SYSLOG_IDENTIFIER", "cordon"),
+                JournalField("MESSAGE", "cordon: started; " + summary),
+                JournalField("CORDON_INSTANCE", instance),
+            ])
+        } catch {
+            throw Failure(.software, "cannot write to the journal (\(error)); is systemd-journald running?")
+        }
+        let deadline = monotonicMilliseconds() + timeoutMilliseconds
+        do {
+            let journal = try Journal(source: .local, dataThreshold: dataThreshold)
+            try journal.addMatch(field: "CORDON_INSTANCE", value: instance)
+            try journal.seekTail()
+            _ = try journal.previous()
+            while true {
+                try journal.seekTail()
+                if try journal.previous() { return true }
+                let remaining = deadline - monotonicMilliseconds()
+                if remaining <= 0 { return false }
+                _ = try journal.wait(timeoutMilliseconds: min(remaining, 100))
+            }
+        } catch {
+            throw Failure(.software, "cannot read back from the local journal (\(error)); run as root or in the systemd-journal group")
+        }
+    }
+
+    /// The keys of Cordon's own alerts in the local journal written at or after `sinceRealtime`.
+    static func keys(since sinceRealtime: UInt64, ownEntries: OwnEntries, dataThreshold: Int) throws(Failure) -> Set<AlertKey> {
+        var keys = Set<AlertKey>()
+        let start = sinceRealtime > slackMicroseconds ? sinceRealtime - slackMicroseconds : 0
+        do {
+            let journal = try Journal(source: .local, dataThreshold: dataThreshold)
+            try journal.addMatch(field: "MESSAGE_ID", value: CordonMessageID.alert)
+            try journal.seekTail()
+            while try journal.previous() {
+                let entry = try journal.entry()
+                if entry.realtime < start { break }
+                guard ownEntries.isOwnAlert(entry),
+                      let cursor = entry.string("CORDON_SOURCE_CURSOR"),
+                      let rule = entry.string("CORDON_RULE_ID")
+                else { continue }
+                keys.insert(AlertKey(sourceCursor: cursor, ruleIdentifier: rule))
+                if keys.count >= limit { break }
+            }
+        } catch {
+            throw Failure(.software, "cannot read Cordon's earlier alerts from the local journal (\(error)); run as root or in the systemd-journal group")
+        }
+        return keys
+    }
+
+    static func randomHex() -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        _ = bytes.withUnsafeMutableBytes { getrandom($0.baseAddress, 16, 0) }
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xf)]] }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import Daemon
+
+@main
+struct Cordon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cordon",
+        abstract: "Watches the systemd journal for signs of compromise and writes alerts back into it.",
+        discussion: """
+            Alerts are journal entries with MESSAGE_ID=\(AlertIdentifiers.alert):
+              journalctl MESSAGE_ID=\(AlertIdentifiers.alert) -o json
+            """,
+        version: CordonVersion.string,
+        subcommands: [RunCommand.self, ReplayCommand.self, CheckCommand.self, VersionCommand.self]
+    )
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Daemon
+
+extension OutputFormat: ExpressibleByArgument {}
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Run the rules over journal files from start to end; print the alerts.",
+        discussion: """
+            Detection uses entry timestamps only, so a replay gives the alerts a live run gave. \
+            -o export prints journal export format: pipe it into \
+            `/lib/systemd/systemd-journal-remote --output=alerts.journal -` to get a journal file.
+            """
+    )
+
+    @OptionGroup var rules: RuleOptions
+
+    @Argument(help: ArgumentHelp("Journal files (*.journal) or directories holding them.", valueName: "file-or-directory"))
+    var paths: [String]
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text, json or export.")
+    var format: OutputFormat = .text
+
+    @Flag(name: .customLong("to-journal"), help: "Also write the alerts into the local journal.")
+    var toJournal = false
+
+    @Flag(name: .customLong("stats"), help: "Print counters to stderr at the end.")
+    var stats = false
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give at least one journal file or directory") }
+    }
+
+    func run() throws {
+        try reporting { () throws(Failure) in
+            let configuration = try rules.configuration()
+            let started = ContinuousClock.now
+            let replayer = Replayer(rulePaths: configuration.rulePaths, paths: paths, format: format,
+                                    toJournal: toJournal, dataThreshold: configuration.dataThreshold,
+                                    logger: LogSetup.logger())
+            let statistics = try replayer.replay()
+            if stats {
+                let elapsed = ContinuousClock.now - started
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let rate = seconds > 0 ? Int(Double(statistics.entries) / seconds) : 0
+                printToStandardError("cordon: replayed \(statistics.entries) entries, \(statistics.alerts) alerts, "
+                    + "\(statistics.truncatedEntries) truncated, \(statistics.unreadableEntries) unreadable, "
+                    + "\(String(format3(seconds))) s, \(rate) entries/s")
+            }
+        }
+    }
+}
+
+func format3(_ value: Double) -> String {
+    let scaled = (value * 1000).rounded() / 1000
+    return String(scaled)
+}

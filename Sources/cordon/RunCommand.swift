@@ -1,0 +1,52 @@
+import ArgumentParser
+import Daemon
+import Journal
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon in the foreground: tail the journal, write alerts into it.",
+        discussion: """
+            Reads the local journal unless --directory or --file is given. Starts after the saved \
+            cursor in the state directory; on a first start, at the tail (or the head with \
+            --from-start). SIGTERM or SIGINT stop it after the checkpoint is saved.
+            """
+    )
+
+    @OptionGroup var rules: RuleOptions
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp(
+        "Where the checkpoint is kept. Default: /var/lib/cordon.", valueName: "directory"))
+    var stateDirectory: String?
+
+    @Option(name: .customLong("directory"), help: ArgumentHelp(
+        "Read the journal files in this directory instead of the local journal.", valueName: "directory"))
+    var directory: String?
+
+    @Option(name: .customLong("file"), help: ArgumentHelp(
+        "Read this journal file instead of the local journal (repeatable).", valueName: "file"))
+    var files: [String] = []
+
+    @Flag(name: .customLong("from-start"), help: "On a first start (no saved cursor), begin at the oldest entry instead of the tail.")
+    var fromStart = false
+
+    @Flag(help: "Log debug messages.")
+    var verbose = false
+
+    func validate() throws {
+        if directory != nil && !files.isEmpty {
+            throw ValidationError("give either --directory or --file, not both")
+        }
+    }
+
+    func run() throws {
+        try reporting { () throws(Failure) in
+            var configuration = try rules.configuration()
+            if let stateDirectory { configuration.stateDirectory = stateDirectory }
+            let source: Journal.Source = if let directory { .directory(directory) } else if !files.isEmpty { .files(files) } else { .local }
+            let runner = Runner(configuration: configuration, source: source, fromStart: fromStart,
+                                logger: LogSetup.logger(verbose: verbose))
+            _ = try runner.run()
+        }
+    }
+}
