@@ -1,0 +1,48 @@
+# Cordon: the quick start is `make run` and `make test` (as root on Debian 12 / Ubuntu).
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+SHARED    ?= $(abspath ../shared)
+STATE_DIR ?= /var/lib/cordon
+RULES     ?= rules
+BENCH_N   ?= 1000000
+CACHE     := .cache
+
+.PHONY: all build release run test check bench deps journald clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+journald:
+	@scripts/journald.sh
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release
+
+## run: the daemon in the foreground on the local journal with the shipped rules
+run: release journald
+	.build/release/cordon run --rules $(RULES) --state-dir $(STATE_DIR)
+
+## test: every test, against a real journald
+test:
+	@scripts/deps.sh test
+	@scripts/journald.sh
+	swift build --build-tests
+	swift test --skip-build
+
+## check: validate the shipped rules
+check: release
+	.build/release/cordon check $(RULES)
+
+## bench: replay a 1M-entry journal with the shipped rules, next to libsystemd's own read loop
+bench: release
+	@scripts/deps.sh bench
+	@scripts/bench.sh "$(SHARED)" "$(CACHE)" "$(BENCH_N)" "$(RULES)"
+
+clean:
+	rm -rf .build $(CACHE)
