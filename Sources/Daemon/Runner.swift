@@ -128,8 +128,11 @@ struct Loop {
             return
         }
         try journal.seek(to: cursor)
+        // sd-journal lands on the entry at the cursor, or on the first one after it when it is gone.
         if try journal.next() {
             pendingCurrent = try !journal.test(cursor: cursor)
+        } else {
+            pendingCurrent = false
         }
     }
 
@@ -159,6 +162,7 @@ struct Loop {
                 }
             } catch let error as JournalError {
                 logger.error("Journal read failed; re-seeking to the last processed entry", metadata: ["error": "\(error)"])
+                usleep(200_000)  // a failure that repeats must not spin; signals stay pending meanwhile
                 do { try reseek() } catch {
                     throw Failure(.software, "cannot read the journal (\(error)); check journald and the journal files")
                 }
