@@ -13,7 +13,7 @@ struct BadInputTests {
 
     /// Runs `cordon` as the user nobody (setpriv), for permission errors: root reads anything.
     func cordonAsNobody(_ arguments: [String]) throws -> CommandResult {
-        try runCommand(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Paths.cordon] + arguments)
+        try runCommand(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Paths.cordonForAnyUser] + arguments)
     }
 
     func expectOneLine(_ result: CommandResult, status: Int32, containing parts: [String],

@@ -166,4 +166,27 @@ extension JournaldTests {
         #expect(lines.allSatisfy { $0.contains(" cordon: ") && !$0.contains("\u{0}") })
         #expect(!text.standardOutput.contains("\nMESSAGE_ID=forged"))
     }
+
+    @Test("replay writes to the journal only with --to-journal")
+    func replayToJournal() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fixture = Fixture(host: "tojournal-\(uniqueToken().prefix(12))", seed: 3)
+        let file = try makeJournal(export: fixture.export, directory: directory.path)
+        let plain = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", file])
+        let printed = try parseJSONLines(plain.standardOutput)
+        #expect(!printed.isEmpty)
+        usleep(500_000)
+        #expect(try alertEntries(field: "CORDON_HOST", value: fixture.host).isEmpty)
+
+        let written = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", "--to-journal", file])
+        #expect(written.status == 0, "\(written.standardError)")
+        let entries = try waitForAlerts(field: "CORDON_HOST", value: fixture.host, count: printed.count, timeout: 10)
+        #expect(entries.count == printed.count)
+        let fromJournal = entries.map { entry in
+            alertSignature(Dictionary(entry.fields.map { ($0.nameString, String(decoding: $0.value, as: UTF8.self)) },
+                                      uniquingKeysWith: { first, _ in first }))
+        }
+        #expect(fromJournal.sorted() == printed.map(alertSignature).sorted())
+    }
 }

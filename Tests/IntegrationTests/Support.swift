@@ -18,6 +18,19 @@ enum Paths {
     }()
 
     static let shippedRules = packageRoot + "/rules"
+
+    /// A copy of `cordon` that any user can run, for tests that run it as nobody: the checkout
+    /// itself may sit below a directory other users cannot enter.
+    static let cordonForAnyUser: String = {
+        var template = Array("/tmp/cordon-bin-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { return cordon }
+        let directory = String(cString: made)
+        let copy = directory + "/cordon"
+        guard (try? FileManager.default.copyItem(atPath: cordon, toPath: copy)) != nil else { return cordon }
+        chmod(directory, 0o755)
+        chmod(copy, 0o755)
+        return copy
+    }()
 }
 
 /// What a finished command printed and returned.
