@@ -14,13 +14,14 @@ enum RuleFiles {
         var diagnostics: [Diagnostic] = []
         var seen: Set<String> = []
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                diagnostics.append(missing(path))
+            var status = stat()
+            guard stat(path, &status) == 0 else {
+                // A path below a directory this user may not enter is not missing: say so.
+                diagnostics.append(errno == EACCES ? denied(path) : missing(path))
                 continue
             }
             var found: [String] = []
-            if isDirectory.boolValue {
+            if (status.st_mode & S_IFMT) == S_IFDIR {
                 var visited: Set<String> = []
                 walk(directory: path, into: &found, visited: &visited, diagnostics: &diagnostics)
                 found.sort()
@@ -84,13 +85,17 @@ enum RuleFiles {
                    hint: "check the --rules path")
     }
 
+    private static func denied(_ path: String) -> Diagnostic {
+        Diagnostic(kind: .permission, file: path, line: nil, message: "permission denied",
+                   hint: "run as root or make it readable")
+    }
+
     /// A diagnostic for a file system error while reading or listing `path`.
     private static func diagnostic(for error: any Error, path: String) -> Diagnostic {
         let code = (error as? CocoaError)?.code
         let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)
         if code == .fileReadNoPermission || (underlying?.domain == NSPOSIXErrorDomain && underlying?.code == Int(EACCES)) {
-            return Diagnostic(kind: .permission, file: path, line: nil, message: "permission denied",
-                              hint: "run as root or make it readable")
+            return denied(path)
         }
         if code == .fileReadNoSuchFile || code == .fileNoSuchFile {
             return missing(path)

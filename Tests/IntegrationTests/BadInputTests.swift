@@ -40,7 +40,7 @@ struct BadInputTests {
         let file = try makeJournal(export: { var b: [UInt8] = []; ExportFormat.append(exportEntry(realtime: 1_700_000_000_000_000, fields: [("MESSAGE", Array("x".utf8))]), to: &b); return b }(),
                                    directory: directory.path)
         chmod(file, 0o600)
-        expectOneLine(try cordonAsNobody(["replay", "--rules", Paths.shippedRules, file]), status: 77,
+        expectOneLine(try cordonAsNobody(["replay", "--rules", Paths.shippedRulesForAnyUser, file]), status: 77,
                       containing: [file, "permission denied", "run as root"])
     }
 
@@ -48,8 +48,15 @@ struct BadInputTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         chmod(directory.path, 0o777)
-        let result = try cordonAsNobody(["run", "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state"])
+        let result = try cordonAsNobody(["run", "--rules", Paths.shippedRulesForAnyUser, "--state-dir", directory.path + "/state"])
         expectOneLine(result, status: 77, containing: ["journal", "systemd-journal group"])
+    }
+
+    @Test func rulesBehindADirectoryWithoutPermission() throws {
+        let directory = try TemporaryDirectory()  // mode 0700: nobody may not enter it
+        defer { directory.remove() }
+        let rule = try directory.write("rules/r.yml", "title: t\n")
+        expectOneLine(try cordonAsNobody(["check", rule]), status: 77, containing: [rule, "permission denied", "run as root"])
     }
 
     @Test func notAJournalFile() throws {

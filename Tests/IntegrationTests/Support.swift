@@ -31,6 +31,15 @@ enum Paths {
         chmod(copy, 0o755)
         return copy
     }()
+
+    /// A copy of the shipped rules that any user can read, beside `cordonForAnyUser`.
+    static let shippedRulesForAnyUser: String = {
+        let copy = (cordonForAnyUser as NSString).deletingLastPathComponent + "/rules"
+        if !FileManager.default.fileExists(atPath: copy) {
+            try? FileManager.default.copyItem(atPath: shippedRules, toPath: copy)
+        }
+        return copy
+    }()
 }
 
 /// What a finished command printed and returned.
