@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "cordon",
             dependencies: [
-                "Daemon", "Rules", "Journal",
+                "Daemon", "Rules", "Journal", "Parse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -59,6 +59,7 @@ public final class OutputAlertSink: AlertSink {
     public func flush() {
         var offset = 0
         while offset < buffer.count {
+            // `!`: the buffer is not empty here (offset < count), so it has a base address.
             let written = buffer.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
             if written <= 0 {
                 if written < 0 && Glibc.errno == EINTR { continue }

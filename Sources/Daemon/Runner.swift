@@ -54,9 +54,15 @@ public struct Runner {
         var loop = Loop(journal: journal, pipeline: pipeline, store: store, configuration: configuration, logger: logger)
         try loop.position(at: checkpoint, fromStart: fromStart)
         try loop.run(signals: signals)
+        let statistics = pipeline.statistics
         logger.info("Cordon stopped", metadata: [
-            "entries": "\(pipeline.statistics.entries)", "alerts": "\(pipeline.statistics.alerts)",
-            "duplicates_suppressed": "\(pipeline.statistics.duplicatesSuppressed)",
+            "entries": "\(statistics.entries)", "alerts": "\(statistics.alerts)",
+            "duplicates_suppressed": "\(statistics.duplicatesSuppressed)",
+            "own_entries_skipped": "\(statistics.ownEntriesSkipped)",
+            "entries.truncated": "\(statistics.truncatedEntries)",
+            "entries.without_message": "\(statistics.entriesWithoutMessage)",
+            "entries.unreadable": "\(statistics.unreadableEntries)",
+            "checkpoints": "\(statistics.checkpoints)",
         ])
         return pipeline.statistics
     }

@@ -71,6 +71,7 @@ public final class Journal {
         var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
         defer { pointers.forEach { free($0) } }
         pointers.append(nil)
+        // `!`: the array holds at least the terminating nil, so it has a base address.
         return pointers.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Daemon
+import Parse
 
 @main
 struct Cordon: ParsableCommand {
@@ -7,8 +8,8 @@ struct Cordon: ParsableCommand {
         commandName: "cordon",
         abstract: "Watches the systemd journal for signs of compromise and writes alerts back into it.",
         discussion: """
-            Alerts are journal entries with MESSAGE_ID=\(AlertIdentifiers.alert):
-              journalctl MESSAGE_ID=\(AlertIdentifiers.alert) -o json
+            Alerts are journal entries with MESSAGE_ID=\(CordonMessageID.alert):
+              journalctl MESSAGE_ID=\(CordonMessageID.alert) -o json
             """,
         version: CordonVersion.string,
         subcommands: [RunCommand.self, ReplayCommand.self, CheckCommand.self, VersionCommand.self]

@@ -42,17 +42,12 @@ struct ReplayCommand: ParsableCommand {
             let statistics = try replayer.replay()
             if stats {
                 let elapsed = ContinuousClock.now - started
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                let rate = seconds > 0 ? Int(Double(statistics.entries) / seconds) : 0
+                let microseconds = max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+                let rate = Int64(statistics.entries) * 1_000_000 / microseconds
                 printToStandardError("cordon: replayed \(statistics.entries) entries, \(statistics.alerts) alerts, "
-                    + "\(statistics.truncatedEntries) truncated, \(statistics.unreadableEntries) unreadable, "
-                    + "\(String(format3(seconds))) s, \(rate) entries/s")
+                    + "\(statistics.truncatedEntries) truncated, \(statistics.entriesWithoutMessage) without MESSAGE, "
+                    + "\(statistics.unreadableEntries) unreadable, \(microseconds / 1000) ms, \(rate) entries/s")
             }
         }
     }
-}
-
-func format3(_ value: Double) -> String {
-    let scaled = (value * 1000).rounded() / 1000
-    return String(scaled)
 }

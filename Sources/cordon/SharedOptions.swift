@@ -57,6 +57,7 @@ struct StandardError: TextOutputStream {
         string.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
+                // `!`: the buffer is not empty here (offset < count), so it has a base address.
                 let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
                 if written <= 0 { return }
                 offset += written
