@@ -21,7 +21,7 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
-        // Linux headers Glibc's module leaves out (signalfd, getrandom).
+        // Linux headers Glibc's module leaves out (signalfd).
         .systemLibrary(name: "CLinux"),
         // Journal: a thin Swift layer over sd-journal (read, wait, write, export format).
         .target(

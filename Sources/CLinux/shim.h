@@ -2,6 +2,5 @@
 #define CORDON_CLINUX_SHIM_H
 /* Linux headers that Glibc's Swift module leaves out. */
 #include <sys/signalfd.h>
-#include <sys/random.h>
 #include <signal.h>
 #endif

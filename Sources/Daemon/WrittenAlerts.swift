@@ -1,5 +1,4 @@
 import Alert
-import CLinux
 import Glibc
 import Journal
 import Logging
@@ -21,8 +20,9 @@ enum WrittenAlerts {
     /// Writes a start marker and waits until it can be read back from the local journal.
     /// - Returns: whether the marker was seen within `timeoutMilliseconds`.
     static func writeStartMarker(summary: String, timeoutMilliseconds: Int, dataThreshold: Int) throws(Failure) -> Bool {
-        let instance = randomHex()
+        let instance: String
         do {
+            instance = try Journal.randomID128()
             try JournalWriter().send([
                 JournalField("MESSAGE_ID", CordonMessageID.started),
                 JournalField("PRIORITY", "6"),
@@ -37,8 +37,6 @@ enum WrittenAlerts {
         do {
             let journal = try Journal(source: .local, dataThreshold: dataThreshold)
             try journal.addMatch(field: "CORDON_INSTANCE", value: instance)
-            try journal.seekTail()
-            _ = try journal.previous()
             while true {
                 try journal.seekTail()
                 if try journal.previous() { return true }
@@ -73,12 +71,5 @@ enum WrittenAlerts {
             throw Failure(.software, "cannot read Cordon's earlier alerts from the local journal (\(error)); run as root or in the systemd-journal group")
         }
         return keys
-    }
-
-    static func randomHex() -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        _ = bytes.withUnsafeMutableBytes { getrandom($0.baseAddress, 16, 0) }
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xf)]] }, as: UTF8.self)
     }
 }

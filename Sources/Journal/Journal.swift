@@ -182,6 +182,13 @@ public final class Journal {
                             bootID: Self.hex(boot), cursor: cursor, isTruncated: truncated)
     }
 
+    /// A new random 128-bit id as 32 lower-case hex digits (`sd_id128_randomize`).
+    public static func randomID128() throws(JournalError) -> String {
+        var id = sd_id128_t()
+        try check("sd_id128_randomize", sd_id128_randomize(&id))
+        return hex(id)
+    }
+
     static func hex(_ id: sd_id128_t) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var bytes = [UInt8]()
