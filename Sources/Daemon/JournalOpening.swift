@@ -40,12 +40,21 @@ enum JournalOpening {
         return journal
     }
 
-    private static func checkReadable(_ path: String, directory: Bool) throws(Failure) {
+    /// `stat` of a path, or the failure for people: missing is 66, a path below a directory the
+    /// user may not enter is 77.
+    private static func status(of path: String) throws(Failure) -> stat {
         var status = stat()
         guard stat(path, &status) == 0 else {
-            throw Failure(.noInput, "\(path): no such \(directory ? "directory" : "file"); check the path")
+            if errno == EACCES {
+                throw Failure(.permission, "\(path): permission denied; run as root or in the systemd-journal group")
+            }
+            throw Failure(.noInput, "\(path): no such file or directory; check the path")
         }
-        let isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
+        return status
+    }
+
+    private static func checkReadable(_ path: String, directory: Bool) throws(Failure) {
+        let isDirectory = (try status(of: path).st_mode & S_IFMT) == S_IFDIR
         if directory && !isDirectory {
             throw Failure(.usage, "\(path): not a directory; use --file for a journal file")
         }
@@ -62,12 +71,11 @@ enum JournalOpening {
     static func journalFiles(in paths: [String]) throws(Failure) -> [String] {
         var files: [String] = []
         for path in paths {
-            var status = stat()
-            guard stat(path, &status) == 0 else { throw Failure(.noInput, "\(path): no such file or directory; check the path") }
+            let isDirectory = (try status(of: path).st_mode & S_IFMT) == S_IFDIR
             guard access(path, R_OK) == 0 else {
                 throw Failure(.permission, "\(path): permission denied; run as root or in the systemd-journal group")
             }
-            if (status.st_mode & S_IFMT) == S_IFDIR {
+            if isDirectory {
                 let found = try collect(path)
                 if found.isEmpty { throw Failure(.noInput, "\(path): no journal files (*.journal) in this directory; check the path") }
                 files += found

@@ -44,6 +44,16 @@ struct BadInputTests {
                       containing: [file, "permission denied", "run as root"])
     }
 
+    @Test func journalBehindADirectoryWithoutPermission() throws {
+        let directory = try TemporaryDirectory()  // mode 0700: nobody may not enter it
+        defer { directory.remove() }
+        let file = directory.path + "/x.journal"
+        expectOneLine(try cordonAsNobody(["replay", "--rules", Paths.shippedRulesForAnyUser, file]), status: 77,
+                      containing: [file, "permission denied"])
+        expectOneLine(try cordonAsNobody(["run", "--rules", Paths.shippedRulesForAnyUser, "--state-dir", "/tmp", "--file", file]),
+                      status: 77, containing: [file, "permission denied"])
+    }
+
     @Test func localJournalWithoutPermission() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
