@@ -1,6 +1,5 @@
 import ArgumentParser
 import Daemon
-import Rules
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,12 +18,8 @@ struct CheckCommand: ParsableCommand {
         try reporting { () throws(Failure) in
             let configuration = try rules.configuration()
             let targets = paths.isEmpty ? configuration.rulePaths : paths
-            let result = RuleLoader.load(paths: targets)
-            if !result.diagnostics.isEmpty {
-                throw Failure(RuleLoading.status(of: result.diagnostics),
-                              result.diagnostics.map(\.description).joined(separator: "\n"))
-            }
-            print("\(result.rules.count) rules OK in \(targets.joined(separator: ", "))")
+            let rules = try RuleLoading.rules(paths: targets)
+            print("\(rules.count) rules OK in \(targets.joined(separator: ", "))")
         }
     }
 }
