@@ -57,16 +57,22 @@ public final class OutputAlertSink: AlertSink {
     }
 
     public func flush() {
-        var offset = 0
-        while offset < buffer.count {
-            // `!`: the buffer is not empty here (offset < count), so it has a base address.
-            let written = buffer.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if written <= 0 {
-                if written < 0 && Glibc.errno == EINTR { continue }
-                break  // stdout closed (e.g. `| head`): nothing more to do with the output
-            }
-            offset += written
-        }
+        buffer.withUnsafeBytes { writeAll($0, to: STDOUT_FILENO) }
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Writes all of `bytes` to `descriptor`, retrying short writes and EINTR. Gives up quietly when
+/// the descriptor is closed (e.g. stdout into `| head`): there is nothing more to do with the output.
+public func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: CInt) {
+    guard let base = bytes.baseAddress else { return }
+    var offset = 0
+    while offset < bytes.count {
+        let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
+        if written <= 0 {
+            if written < 0 && Glibc.errno == EINTR { continue }
+            return
+        }
+        offset += written
     }
 }

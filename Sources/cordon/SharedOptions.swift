@@ -54,15 +54,7 @@ func printToStandardError(_ text: String) {
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
         var string = string
-        string.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                // `!`: the buffer is not empty here (offset < count), so it has a base address.
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        string.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
     }
 }
 
