@@ -12,6 +12,9 @@ public protocol FieldParser: Sendable {
     var name: String { get }
     /// Every field the parser may produce, for documentation and `cordon check`.
     var fieldNames: [String] { get }
+    /// The journal fields the parser reads (`MESSAGE`, `_AUDIT_TYPE_NAME` …). The reader
+    /// fetches only the fields some rule or parser needs, so a parser must list all it reads.
+    var inputFieldNames: [String] { get }
     /// Appends the fields found in `entry` to `fields`; appends nothing for a message it
     /// does not recognise.
     func parse(_ entry: JournalEntry, into fields: inout ParsedFields)
