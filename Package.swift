@@ -21,6 +21,12 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // PCRE2's 8-bit library for the `re` modifier, from Debian's libpcre2-dev.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
         // Linux headers Glibc's module leaves out (signalfd).
         .systemLibrary(name: "CLinux"),
         // Journal: a thin Swift layer over sd-journal (read, wait, write, export format).
@@ -33,7 +39,7 @@ let package = Package(
         // Rules: Sigma YAML → Rule values, with file:line diagnostics. Knows nothing of the journal.
         .target(name: "Rules", dependencies: ["Yams"]),
         // Detect: compiled rules evaluated against events.
-        .target(name: "Detect", dependencies: ["Rules", "Parse"]),
+        .target(name: "Detect", dependencies: ["CPCRE2", "Rules", "Parse"]),
         // Alert: matches → alert values → journal entries, JSON, text and export format.
         .target(name: "Alert", dependencies: ["Detect", "Journal", "Parse"]),
         // Daemon: configuration, checkpoint, the pipeline loop behind `run` and `replay`.

@@ -17,11 +17,18 @@ extension Alert {
             JournalField("CORDON_RULE_TITLE", Escaping.text(Array(ruleTitle.utf8), limit: 512)),
             JournalField("CORDON_LEVEL", level.rawValue),
             JournalField("CORDON_TAGS", Escaping.text(Array(tags.joined(separator: ",").utf8), limit: 1024)),
+            JournalField("CORDON_TRUSTED", isTrusted ? "1" : "0"),
             JournalField("CORDON_HOST", host),
             JournalField("CORDON_SOURCE_CURSOR", sourceCursor.rawValue),
             JournalField("CORDON_SOURCE_REALTIME", String(sourceRealtime)),
             JournalField("CORDON_SOURCE_BOOT_ID", sourceBootID),
         ]
+        if let ruleAuthor {
+            result.append(JournalField("CORDON_RULE_AUTHOR", Escaping.text(Array(ruleAuthor.utf8), limit: 512)))
+        }
+        if let logSource {
+            result.append(JournalField("CORDON_LOGSOURCE", Escaping.text(Array(logSource.utf8), limit: 256)))
+        }
         var seen = Set<String>()
         for field in fields {
             let name = Escaping.fieldName(for: field.name)

@@ -11,6 +11,13 @@ public struct Alert: Sendable {
     public let ruleTitle: String
     public let level: Level
     public let tags: [String]
+    /// The rule's Sigma `author`: SigmaHQ's Detection Rule License requires it with every match.
+    public let ruleAuthor: String?
+    /// Whether journald vouches for the source entry's origin (its log source's `trusted`
+    /// selection held). Only trusted alerts may trigger responses.
+    public let isTrusted: Bool
+    /// The log source the rule ran under, e.g. `product:linux service:sshd`.
+    public let logSource: String?
     /// The host the source entry came from (`_HOSTNAME`), or "unknown".
     public let host: String
     /// Where the source entry is: the alert's evidence, and its identity with `ruleIdentifier`.
@@ -30,6 +37,9 @@ public struct Alert: Sendable {
         ruleTitle = match.rule.title
         level = match.rule.level
         tags = match.rule.tags
+        ruleAuthor = match.rule.author
+        isTrusted = match.isTrusted
+        logSource = match.logSource.map(\.description)
         host = entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
         sourceCursor = entry.cursor
         sourceRealtime = entry.realtime
@@ -54,6 +64,7 @@ public struct Alert: Sendable {
     }
 
     /// The readable summary: `cordon: <rule title> [<level>] on <host>: <key facts>`, one line,
+    /// with `, untrusted source` after the level when journald does not vouch for the source,
     /// at most 1 KiB, with every piece of log content escaped.
     public var message: String {
         var facts: [String] = []
@@ -64,7 +75,7 @@ public struct Alert: Sendable {
             facts.append(fact)
         }
         let title = Escaping.text(Array(ruleTitle.utf8), limit: 200)
-        let summary = "cordon: \(title) [\(level.rawValue)] on \(host)"
+        let summary = "cordon: \(title) [\(level.rawValue)\(isTrusted ? "" : ", untrusted source")] on \(host)"
         return facts.isEmpty ? summary : summary + ": " + facts.joined(separator: ", ")
     }
 }

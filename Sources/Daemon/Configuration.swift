@@ -12,6 +12,8 @@ public struct Configuration: Sendable, Equatable {
     public var checkpointIntervalMilliseconds: Int = 1000
     /// The most entries processed between checkpoint saves.
     public var checkpointEntries: Int = 10_000
+    /// Values for Sigma `%placeholders%` (the `expand` modifier), by name without the `%`.
+    public var placeholders: [String: [String]] = [:]
 
     /// The configuration file read when `--config` is not given; its absence is not an error.
     public static let defaultPath = "/etc/cordon/cordon.yaml"
@@ -21,7 +23,7 @@ public struct Configuration: Sendable, Equatable {
     /// Reads a configuration file.
     ///
     /// Keys: `rules` (a path or a list), `state_directory`, `data_threshold` (bytes),
-    /// `checkpoint: {interval_ms, entries}`. Unknown keys are errors, so a typo is not silently ignored.
+    /// `checkpoint: {interval_ms, entries}`, `placeholders: {name: [values]}`. Unknown keys are errors, so a typo is not silently ignored.
     /// - Parameters:
     ///   - path: the file.
     ///   - required: whether a missing file is an error (true for an explicit `--config`).
@@ -66,6 +68,23 @@ public struct Configuration: Sendable, Equatable {
             case "data_threshold":
                 guard let bytes = value.int, bytes >= 64 else { throw fail("'data_threshold' must be a number of bytes, at least 64") }
                 configuration.dataThreshold = bytes
+            case "placeholders":
+                guard let entries = value.mapping else {
+                    throw fail("'placeholders' must be a map from a name to a list of values, e.g. {Administrators: [root, admin]}")
+                }
+                for (innerKey, innerValue) in entries {
+                    let innerLine = innerKey.mark?.line ?? line
+                    guard let placeholder = innerKey.string, !placeholder.isEmpty else {
+                        throw Failure(.data, "\(path):\(innerLine): a placeholder name must be text")
+                    }
+                    if let single = innerValue.string {
+                        configuration.placeholders[placeholder] = [single]
+                    } else if let list = innerValue.sequence, !list.isEmpty, list.allSatisfy({ $0.string != nil }) {
+                        configuration.placeholders[placeholder] = list.compactMap(\.string)
+                    } else {
+                        throw Failure(.data, "\(path):\(innerLine): placeholder '\(placeholder)' needs a value or a list of values")
+                    }
+                }
             case "checkpoint":
                 guard let settings = value.mapping else { throw fail("'checkpoint' must be a mapping with 'interval_ms' and 'entries'") }
                 for (innerKey, innerValue) in settings {
@@ -86,7 +105,7 @@ public struct Configuration: Sendable, Equatable {
                     }
                 }
             default:
-                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint")
+                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders")
             }
         }
         return configuration

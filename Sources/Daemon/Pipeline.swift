@@ -8,7 +8,7 @@ import Parse
 ///
 /// Not thread-safe: owned by the thread that reads the journal.
 public final class Pipeline {
-    private let engine: Engine
+    private var engine: Engine
     private let ownEntries: OwnEntries
     private let sinks: [AlertSink]
     private let logger: Logger
@@ -51,7 +51,7 @@ public final class Pipeline {
             statistics.entriesWithoutMessage += 1
         }
         matches.removeAll(keepingCapacity: true)
-        engine.evaluate(Event(entry: entry), into: &matches)
+        engine.evaluate(entry, into: &matches)
         for match in matches {
             let alert = Alert(match: match, entry: entry)
             if !alreadyWritten.isEmpty, alreadyWritten.remove(alert.key) != nil {

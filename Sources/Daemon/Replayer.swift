@@ -7,6 +7,8 @@ import Parse
 /// `cordon replay`: the same pipeline over journal files, first entry to last.
 public struct Replayer {
     public var rulePaths: [String]
+    /// Values for Sigma `%placeholders%` (the `expand` modifier).
+    public var placeholders: [String: [String]]
     public var paths: [String]
     public var format: OutputFormat
     public var toJournal: Bool
@@ -14,8 +16,9 @@ public struct Replayer {
     public var logger: Logger
 
     public init(rulePaths: [String], paths: [String], format: OutputFormat, toJournal: Bool,
-                dataThreshold: Int, logger: Logger) {
+                dataThreshold: Int, placeholders: [String: [String]] = [:], logger: Logger) {
         self.rulePaths = rulePaths
+        self.placeholders = placeholders
         self.paths = paths
         self.format = format
         self.toJournal = toJournal
@@ -25,7 +28,8 @@ public struct Replayer {
 
     /// Replays every entry; alerts go to standard output (and the journal with `toJournal`).
     public func replay() throws(Failure) -> Statistics {
-        let engine = try RuleLoading.engine(paths: rulePaths)
+        let (engine, warnings) = try RuleLoading.engine(paths: rulePaths, placeholders: placeholders)
+        RuleLoading.log(warnings, engine: engine, logger: logger)
         let files = try JournalOpening.journalFiles(in: paths)
         let journal = try JournalOpening.open(.files(files), dataThreshold: dataThreshold)
         var sinks: [AlertSink] = [OutputAlertSink(format: format)]

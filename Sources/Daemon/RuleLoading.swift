@@ -1,5 +1,21 @@
 import Detect
+import Logging
 import Rules
+
+/// Everything loading a set of rule paths produced: the engine and every diagnostic.
+public struct RuleReport: Sendable {
+    /// What the loader read: rules, filters and log source mappings.
+    public let loaded: RuleLoadResult
+    /// The compiled rules.
+    public let engine: Engine
+    /// Every problem from loading and compiling, in that order: errors and warnings.
+    public let diagnostics: [Diagnostic]
+
+    /// The problems that left something out.
+    public var errors: [Diagnostic] { diagnostics.filter(\.isError) }
+    /// The problems that leave the rule loaded.
+    public var warnings: [Diagnostic] { diagnostics.filter { !$0.isError } }
+}
 
 /// Rules from paths, as an engine or as one-line errors.
 public enum RuleLoading {
@@ -11,23 +27,57 @@ public enum RuleLoading {
         return .data
     }
 
-    /// Loads the rules at `paths`.
-    /// - Throws: `Failure` whose message lists every diagnostic, one per line.
-    public static func rules(paths: [String]) throws(Failure) -> [Rule] {
-        let result = RuleLoader.load(paths: paths)
-        guard result.diagnostics.isEmpty else {
-            throw Failure(status(of: result.diagnostics), result.diagnostics.map(\.description).joined(separator: "\n"))
+    /// Loads the rules, filters and log source mappings at `paths` and compiles them, keeping
+    /// every diagnostic (what `cordon check` reports).
+    /// - Parameters:
+    ///   - paths: rule files and directories.
+    ///   - placeholders: values for `%name%` placeholders.
+    ///   - options: engine limits.
+    public static func report(paths: [String], placeholders: [String: [String]] = [:],
+                              options: EngineOptions = EngineOptions()) -> RuleReport {
+        let loaded = RuleLoader.load(paths: paths, placeholders: Placeholders(placeholders))
+        var diagnostics = loaded.diagnostics
+        if loaded.logSources.isEmpty, !loaded.rules.isEmpty {
+            diagnostics.append(Diagnostic(
+                kind: .data, severity: .warning, file: paths.joined(separator: ", "), line: nil,
+                message: "no log source mapping ('logsources:' document) among these paths, so no rule is evaluated",
+                hint: "add Cordon's rules/logsources.yml to the paths"))
         }
-        return result.rules
+        let engine = Engine(rules: loaded.rules, logSources: loaded.logSources, options: options)
+        diagnostics += engine.diagnostics
+        return RuleReport(loaded: loaded, engine: engine, diagnostics: diagnostics)
     }
 
-    /// Loads and compiles the rules at `paths`; no rules at all is an error.
-    /// - Throws: `Failure` whose message lists every diagnostic, one per line.
-    public static func engine(paths: [String]) throws(Failure) -> Engine {
-        let rules = try rules(paths: paths)
-        if rules.isEmpty {
+    /// Loads and compiles the rules at `paths` for `run` and `replay`: any error fails, and so
+    /// does a set in which no rule is evaluated. Warnings are returned for the caller to log.
+    /// - Throws: `Failure` whose message lists every error, one per line.
+    public static func engine(paths: [String], placeholders: [String: [String]] = [:],
+                              options: EngineOptions = EngineOptions()) throws(Failure) -> (engine: Engine, warnings: [Diagnostic]) {
+        let report = report(paths: paths, placeholders: placeholders, options: options)
+        guard report.errors.isEmpty else {
+            throw Failure(status(of: report.errors), report.errors.map(\.description).joined(separator: "\n"))
+        }
+        if report.loaded.rules.isEmpty {
             throw Failure(.noInput, "\(paths.joined(separator: ", ")): no rules found; give rule files (*.yml) or directories with --rules")
         }
-        return Engine(rules: rules)
+        if report.engine.rules.isEmpty {
+            let reasons = report.warnings.prefix(3).map(\.description).joined(separator: "\n")
+            throw Failure(.data, "\(paths.joined(separator: ", ")): none of the \(report.loaded.rules.count) rules can be evaluated on the journal\n\(reasons)")
+        }
+        return (report.engine, report.warnings)
+    }
+}
+
+extension RuleLoading {
+    /// Logs rule warnings for `run` and `replay`: rules never evaluated as one summary line
+    /// (`cordon check` lists them), the others one by one.
+    static func log(_ warnings: [Diagnostic], engine: Engine, logger: Logger) {
+        if !engine.unmappedRules.isEmpty {
+            logger.warning("Some rules are never evaluated: their log source has no journal mapping (cordon check lists them)",
+                           metadata: ["rules.unmapped": "\(engine.unmappedRules.count)", "rules.evaluated": "\(engine.rules.count)"])
+        }
+        for warning in warnings where !warning.message.contains("has no journal mapping") {
+            logger.warning("Rule warning", metadata: ["diagnostic": "\(warning)"])
+        }
     }
 }

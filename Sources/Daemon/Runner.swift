@@ -25,7 +25,9 @@ public struct Runner {
     /// - Throws: `Failure` for bad rules, an unreadable journal, an unwritable state directory.
     public func run() throws(Failure) -> Statistics {
         let signals = try StopSignals()
-        let engine = try RuleLoading.engine(paths: configuration.rulePaths)
+        let (engine, warnings) = try RuleLoading.engine(paths: configuration.rulePaths,
+                                                        placeholders: configuration.placeholders)
+        RuleLoading.log(warnings, engine: engine, logger: logger)
         let store = CheckpointStore(directory: configuration.stateDirectory)
         try store.prepare()
         let checkpoint = try store.load()

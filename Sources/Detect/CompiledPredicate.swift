@@ -1,68 +1,44 @@
 import Parse
 import Rules
 
-/// A `FieldPredicate` ready to test events: field name as bytes, values as byte patterns.
+/// A `FieldPredicate` ready to test events: field name as bytes, values compiled to tests.
 struct CompiledPredicate: Sendable {
     /// What the predicate tests.
     enum Test: Sendable {
-        /// The field's value against each value: any one (or every one, for `all`) must match.
-        case values([CompiledValue], matchesAll: Bool)
+        /// The field's value against each value test: any one (or every one, for `all`) must
+        /// hold; with `neq`, none may.
+        case values([ValueTest], matchesAll: Bool, isNegated: Bool)
         /// Whether the field is present (`true`) or absent (`false`).
         case exists(Bool)
     }
 
-    /// One value of a predicate.
-    enum CompiledValue: Sendable {
-        case pattern(BytePattern)
-        /// YAML `null`: the field is absent or empty.
-        case null
-    }
-
-    /// The field name.
+    /// The field name as the rule wrote it (for matched fields and explanations).
     let field: String
-    /// The field name's bytes, for lookups without building a `String`.
+    /// The name of the field actually read (after the log source's renames), as bytes.
     let fieldBytes: [UInt8]
     let test: Test
-
-    init(_ predicate: FieldPredicate) {
-        field = predicate.field
-        fieldBytes = Array(predicate.field.utf8)
-        if predicate.modifiers.contains(.exists) {
-            test = .exists(predicate.values.first != .string("false"))
-        } else {
-            test = .values(predicate.values.map { value in
-                switch value {
-                case .null: .null
-                case .string(let text): .pattern(BytePattern(text, modifiers: predicate.modifiers))
-                }
-            }, matchesAll: predicate.matchesAll)
-        }
-    }
+    /// Where the predicate is written.
+    let location: SourceLocation
 
     /// Whether the predicate holds for `event`. When it holds, `collect` is true and the event
     /// has the field, the field is appended to `matched`.
-    func evaluate(_ event: Event, collect: Bool, into matched: inout [MatchedSlice]) -> Bool {
+    func evaluate(_ event: Event, collect: Bool, into matched: inout [MatchedSlice],
+                  context: inout EvaluationContext) -> Bool {
         let value = fieldBytes.withUnsafeBytes { event.value(ofName: $0) }
         let holds: Bool
         switch test {
         case .exists(let expected):
             holds = (value != nil) == expected
-        case .values(let values, let matchesAll):
-            holds = matchesAll
-                ? values.allSatisfy { CompiledPredicate.matches($0, value) }
-                : values.contains { CompiledPredicate.matches($0, value) }
+        case .values(let tests, let matchesAll, let isNegated):
+            let any = matchesAll
+                ? tests.allSatisfy { $0.matches(value, in: event, context: &context) }
+                : tests.contains { $0.matches(value, in: event, context: &context) }
+            holds = any != isNegated
         }
         if holds, collect, let value {
             matched.append(MatchedSlice(name: field, value: value))
         }
         return holds
-    }
-
-    private static func matches(_ compiled: CompiledValue, _ value: ArraySlice<UInt8>?) -> Bool {
-        switch compiled {
-        case .null: value?.isEmpty ?? true
-        case .pattern(let pattern): value.map(pattern.matches) ?? false
-        }
     }
 }
 
@@ -70,4 +46,13 @@ struct CompiledPredicate: Sendable {
 struct MatchedSlice {
     let name: String
     let value: ArraySlice<UInt8>
+}
+
+/// What one evaluation counts as it goes: limits hit, for the statistics.
+public struct EvaluationContext: Sendable {
+    /// `|re` matches stopped by the match or depth limit (counted as no match).
+    public var regexLimitHits = 0
+
+    /// A fresh context.
+    public init() {}
 }

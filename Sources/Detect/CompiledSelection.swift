@@ -1,24 +1,48 @@
 import Parse
 import Rules
 
-/// A `Selection` ready to test events: OR over alternatives, AND within one.
+/// A `Selection` compiled: OR over alternatives, AND over each alternative's predicates.
 struct CompiledSelection: Sendable {
     let alternatives: [[CompiledPredicate]]
 
-    init(_ selection: Selection) {
-        alternatives = selection.alternatives.map { $0.map(CompiledPredicate.init) }
-    }
-
-    /// Whether some alternative holds for `event`; when `collect` is true, the fields of the first
-    /// alternative that holds are appended to `matched`.
-    func evaluate(_ event: Event, collect: Bool, into matched: inout [MatchedSlice]) -> Bool {
+    /// Whether the selection holds; on success the matched fields of the alternative that held
+    /// are appended to `matched` (when `collect`).
+    func evaluate(_ event: Event, collect: Bool, into matched: inout [MatchedSlice],
+                  context: inout EvaluationContext) -> Bool {
         for alternative in alternatives {
             let mark = matched.count
-            if alternative.allSatisfy({ $0.evaluate(event, collect: collect, into: &matched) }) {
+            if alternative.allSatisfy({ $0.evaluate(event, collect: collect, into: &matched, context: &context) }) {
                 return true
             }
             matched.removeSubrange(mark...)
         }
         return false
+    }
+
+    /// Whether the selection holds, without collecting fields.
+    func holds(for event: Event, context: inout EvaluationContext) -> Bool {
+        var unused: [MatchedSlice] = []
+        return evaluate(event, collect: false, into: &unused, context: &context)
+    }
+}
+
+extension CompiledSelection {
+    /// Compiles `selection`, renaming fields as `fieldNames` says.
+    /// - Returns: the compiled selection, or every diagnostic its predicates produced.
+    static func compile(_ selection: Selection, fieldNames: [String: String],
+                        compiler: ValueCompiler) -> Result<CompiledSelection, CompileFailure> {
+        var diagnostics: [Diagnostic] = []
+        var alternatives: [[CompiledPredicate]] = []
+        for alternative in selection.alternatives {
+            var predicates: [CompiledPredicate] = []
+            for predicate in alternative {
+                switch compiler.compile(predicate, readName: fieldNames[predicate.field] ?? predicate.field) {
+                case .success(let compiled): predicates.append(compiled)
+                case .failure(let diagnostic): diagnostics.append(diagnostic)
+                }
+            }
+            alternatives.append(predicates)
+        }
+        return diagnostics.isEmpty ? .success(CompiledSelection(alternatives: alternatives)) : .failure(CompileFailure(diagnostics: diagnostics))
     }
 }

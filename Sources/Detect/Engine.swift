@@ -1,51 +1,144 @@
+import Journal
 import Parse
 import Rules
 
-/// Evaluates Sigma rules against events.
+/// Evaluates Sigma rules against journal entries.
 ///
-/// The engine compiles each rule once: field names to bytes, values to byte patterns. Matching
-/// then works on the event's bytes without building strings, so binary and invalid UTF-8
-/// values are matched like any other.
+/// Rules are grouped by the log source mapping they run under: an entry is tested against a
+/// group's selector once, the group's field parser runs at most once per entry and only for
+/// entries the selector picks, and only then are the group's rules evaluated. Values are
+/// compiled once to byte patterns, PCRE2 programs and the like, and matching works on the
+/// entry's bytes without building strings, so binary and invalid UTF-8 values are matched
+/// like any other.
+///
+/// Not thread-safe: `evaluate` reuses buffers; one thread owns an engine.
 public struct Engine: Sendable {
-    /// The rules, in the order given.
+    /// The rules the engine evaluates (loaded, compiled and mapped), in the order given.
     public let rules: [Rule]
-    private let compiledRules: [CompiledRule]
-    private let readFields: Set<String>
+    /// Rules that compiled but whose log source has no mapping: never evaluated.
+    public let unmappedRules: [Rule]
+    /// Problems found while compiling: errors for rules left out (an invalid regular
+    /// expression …), warnings for rules that load but are never evaluated.
+    public let diagnostics: [Diagnostic]
+    /// Every journal field a rule, selector or parser reads.
+    public let fieldNames: Set<String>
+    /// Counters since the engine was made.
+    public private(set) var statistics = EngineStatistics()
 
-    /// Compiles `rules`.
+    private let compiledRules: [CompiledRule]
+    private let groups: [RuleGroup]
+    private let parsers: [any FieldParser]
+    /// Per-parser output for the current entry, and whether it has been computed yet.
+    private var parsed: [ParsedFields]
+    private var isParsed: [Bool]
+    private var matched: [MatchedSlice] = []
+
+    /// Compiles `rules` under the log source mappings `logSources`.
     ///
-    /// A condition name or pattern that resolves to no selection is false; `RuleLoader` never
-    /// produces such rules.
+    /// Each rule runs under the mapping whose category and service equal the rule's (and whose
+    /// product equals the rule's, if it names one). Without `logSources`, every rule runs on
+    /// every entry, untrusted: the form tests and rule authoring tools use.
     /// - Parameters:
     ///   - rules: the rules to evaluate, in the order matches are reported.
-    public init(rules: [Rule]) {
-        self.rules = rules
-        self.compiledRules = rules.map(CompiledRule.init)
-        var fields: Set<String> = []
+    ///   - logSources: the mappings; nil for one catch-all mapping.
+    ///   - options: regular expression limits and the like.
+    public init(rules: [Rule], logSources: [LogSourceMapping]? = nil, options: EngineOptions = EngineOptions()) {
+        let compiler = ValueCompiler(options: options)
+        var diagnostics: [Diagnostic] = []
+        var parsers: [any FieldParser] = []
+        var groups: [RuleGroup] = []
+        var mappings: [LogSourceMapping?] = []
+        var fieldNames: Set<String> = []
+        for mapping in logSources ?? [] {
+            guard let group = Engine.group(for: mapping, compiler: compiler, parsers: &parsers, diagnostics: &diagnostics)
+            else { continue }
+            groups.append(group)
+            mappings.append(mapping)
+        }
+        if logSources == nil {
+            groups.append(RuleGroup(logSource: LogSource(), select: nil, trust: .never, parserIndex: nil))
+            mappings.append(nil)
+        }
+        var compiledRules: [CompiledRule] = []
+        var evaluated: [Rule] = []
+        var unmapped: [Rule] = []
         for rule in rules {
-            for selection in rule.detection.selections.values {
-                for alternative in selection.alternatives {
-                    for predicate in alternative { fields.insert(predicate.field) }
-                }
+            let groupIndex = logSources == nil ? 0 : mappings.firstIndex { $0?.applies(to: rule.logSource) == true }
+            guard let groupIndex else {
+                unmapped.append(rule)
+                diagnostics.append(Diagnostic(
+                    kind: .data, severity: .warning, file: rule.location.file, line: rule.location.line,
+                    message: "log source \(rule.logSource) has no journal mapping, so rule '\(rule.title)' loads but is never evaluated",
+                    hint: Engine.unmappedHint(rule.logSource)))
+                continue
+            }
+            let renames = mappings[groupIndex]?.fieldNames ?? [:]
+            switch CompiledRule.compile(rule, fieldNames: renames, compiler: compiler) {
+            case .success(let compiled):
+                groups[groupIndex].ruleIndexes.append(compiledRules.count)
+                compiledRules.append(compiled)
+                evaluated.append(rule)
+                fieldNames.formUnion(Engine.readFields(of: rule, renames: renames,
+                                                       parsed: groups[groupIndex].parserIndex.map { Set(parsers[$0].fieldNames) } ?? []))
+            case .failure(let failure):
+                diagnostics += failure.diagnostics
             }
         }
-        self.readFields = fields
+        // Groups without rules cost a selector test per entry for nothing.
+        var used: [RuleGroup] = []
+        for (index, group) in groups.enumerated() where !group.ruleIndexes.isEmpty {
+            used.append(group)
+            if let mapping = mappings[index] { fieldNames.formUnion(Engine.readFields(of: mapping)) }
+            if let parser = group.parserIndex { fieldNames.formUnion(parsers[parser].inputFieldNames) }
+        }
+        self.rules = evaluated
+        self.unmappedRules = unmapped
+        self.diagnostics = diagnostics
+        self.compiledRules = compiledRules
+        self.groups = used
+        self.parsers = parsers
+        self.parsed = Array(repeating: ParsedFields(), count: parsers.count)
+        self.isParsed = Array(repeating: false, count: parsers.count)
+        self.fieldNames = fieldNames
     }
 
-    /// Every field name any rule reads.
-    public var fieldNames: Set<String> { readFields }
-
-    /// Appends a `Match` to `matches` for each rule that matches `event`, in rule order.
+    /// Appends a `Match` to `matches` for each rule that matches `entry`, in rule order within
+    /// each log source (log sources in mapping order).
     /// - Parameters:
-    ///   - event: the event to test.
+    ///   - entry: the journal entry.
     ///   - matches: where matches are appended; existing elements are kept.
-    public func evaluate(_ event: Event, into matches: inout [Match]) {
-        var matched: [MatchedSlice] = []
-        for (index, compiled) in compiledRules.enumerated() {
-            matched.removeAll(keepingCapacity: true)
-            guard compiled.evaluate(event, into: &matched) else { continue }
-            matches.append(Match(rule: rules[index], fields: Engine.unique(matched)))
+    public mutating func evaluate(_ entry: JournalEntry, into matches: inout [Match]) {
+        var context = EvaluationContext()
+        for index in isParsed.indices { isParsed[index] = false }
+        let plain = Event(entry: entry)
+        for group in groups {
+            guard group.selects(plain, context: &context) else { continue }
+            var event = plain
+            if let parserIndex = group.parserIndex {
+                if !isParsed[parserIndex] {
+                    parsed[parserIndex].removeAll()
+                    parsers[parserIndex].parse(entry, into: &parsed[parserIndex])
+                    isParsed[parserIndex] = true
+                }
+                event.parsed = parsed[parserIndex]
+            }
+            var trusted: Bool? = nil
+            for ruleIndex in group.ruleIndexes {
+                matched.removeAll(keepingCapacity: true)
+                statistics.ruleEvaluations += 1
+                guard compiledRules[ruleIndex].evaluate(event, into: &matched, context: &context) else { continue }
+                let isTrusted = trusted ?? group.isTrusted(event, context: &context)
+                trusted = isTrusted
+                matches.append(Match(rule: rules[ruleIndex], fields: Engine.unique(matched), isTrusted: isTrusted,
+                                     logSource: group.logSource))
+            }
         }
+        statistics.regexLimitHits += context.regexLimitHits
+    }
+
+    /// Evaluates `event`'s entry; see `evaluate(_:into:)` for entries.
+    public mutating func evaluate(_ event: Event, into matches: inout [Match]) {
+        evaluate(event.entry, into: &matches)
     }
 
     /// The matched fields in first-seen order, each name once, copied out of the event.
@@ -56,4 +149,12 @@ public struct Engine: Sendable {
         }
         return fields
     }
+}
+
+/// Counters of an engine.
+public struct EngineStatistics: Sendable {
+    /// `|re` matches stopped by PCRE2's match or depth limit (each counted as no match).
+    public var regexLimitHits = 0
+    /// Rule evaluations: rules whose log source selected the entry.
+    public var ruleEvaluations = 0
 }

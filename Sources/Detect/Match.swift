@@ -1,22 +1,27 @@
 import Rules
 
-/// One rule that matched one event.
+/// One rule matching one event.
 public struct Match: Sendable {
     /// The rule that matched.
     public let rule: Rule
-    /// The fields the rule matched on, in the order first seen, each name once.
-    ///
-    /// Only predicates that held in selections that made the rule match count: a selection
-    /// under `not` (an odd number of them) never contributes fields, and a field the event
-    /// lacks (matched by `null` or `exists: false`) has no value to report.
+    /// The fields the match rests on, each once, in the order the rule tested them.
     public let fields: [MatchedField]
+    /// Whether journald vouches for the entry's source (the log source mapping's `trusted`
+    /// selection held). Only trusted matches may trigger responses.
+    public let isTrusted: Bool
+    /// The log source mapping the rule ran under, as `LogSource` (nil for rules built without one).
+    public let logSource: LogSource?
 
     /// Makes a match.
     /// - Parameters:
     ///   - rule: the rule that matched.
-    ///   - fields: the fields it matched on.
-    public init(rule: Rule, fields: [MatchedField]) {
+    ///   - fields: the fields the match rests on.
+    ///   - isTrusted: whether journald vouches for the entry's source.
+    ///   - logSource: the mapping's log source.
+    public init(rule: Rule, fields: [MatchedField], isTrusted: Bool = false, logSource: LogSource? = nil) {
         self.rule = rule
         self.fields = fields
+        self.isTrusted = isTrusted
+        self.logSource = logSource
     }
 }

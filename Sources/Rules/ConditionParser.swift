@@ -29,15 +29,15 @@ struct ConditionParser {
             return condition
         case .closeParenthesis:
             throw ConditionSyntaxError(message: "unbalanced ')' at position \(rest.position) in the condition",
-                                       hint: "remove it or add a matching '('")
+                                       hint: "remove it or add a matching '('", position: rest.position)
         case .word(let word) where ConditionParser.keywords.contains(word.lowercased()):
             throw ConditionSyntaxError(
                 message: "unexpected \(rest.quoted) at position \(rest.position) in the condition",
-                hint: "operators are lower-case: write '\(word.lowercased())'")
+                hint: "operators are lower-case: write '\(word.lowercased())'", position: rest.position)
         default:
             throw ConditionSyntaxError(
                 message: "unexpected \(rest.quoted) at position \(rest.position) in the condition",
-                hint: "join selections with 'and' or 'or'")
+                hint: "join selections with 'and' or 'or'", position: rest.position)
         }
     }
 
@@ -88,17 +88,17 @@ struct ConditionParser {
                 if current.kind == .end {
                     throw ConditionSyntaxError(
                         message: "unbalanced '(' at position \(token.position) in the condition",
-                        hint: "add a matching ')'")
+                        hint: "add a matching ')'", position: token.position)
                 }
                 throw ConditionSyntaxError(
                     message: "unexpected \(current.quoted) at position \(current.position) in the condition",
-                    hint: "join selections with 'and' or 'or', or close the '(' at position \(token.position)")
+                    hint: "join selections with 'and' or 'or', or close the '(' at position \(token.position)", position: current.position)
             }
             advance()
             return inner
         case .closeParenthesis:
             throw ConditionSyntaxError(message: "unexpected ')' at position \(token.position) in the condition",
-                                       hint: "put a selection name before it")
+                                       hint: "put a selection name before it", position: token.position)
         case .end:
             let previous = index > 0 ? tokens[index - 1].quoted : "the start"
             throw ConditionSyntaxError(message: "condition ends after \(previous)",
@@ -110,12 +110,12 @@ struct ConditionParser {
             if ConditionParser.keywords.contains(word) {
                 throw ConditionSyntaxError(
                     message: "unexpected '\(word)' at position \(token.position) in the condition",
-                    hint: "put a selection name, 'not', '(' or '1 of …' there")
+                    hint: "put a selection name, 'not', '(' or '1 of …' there", position: token.position)
             }
             if word.contains("*") {
                 throw ConditionSyntaxError(
                     message: "wildcard in '\(word)' at position \(token.position) outside '1 of' or 'all of'",
-                    hint: "write '1 of \(word)' or 'all of \(word)'")
+                    hint: "write '1 of \(word)' or 'all of \(word)'", position: token.position)
             }
             advance()
             return .selection(word)
@@ -127,7 +127,7 @@ struct ConditionParser {
         guard quantifier == "1" || quantifier == "any" || quantifier == "all" else {
             throw ConditionSyntaxError(
                 message: "'\(quantifier) of' at position \(position) is not a quantifier",
-                hint: "use '1 of' or 'all of'")
+                hint: "use '1 of' or 'all of'", position: position)
         }
         advance()  // quantifier
         advance()  // of
@@ -136,7 +136,7 @@ struct ConditionParser {
               word == "them" || !ConditionParser.keywords.contains(word) else {
             throw ConditionSyntaxError(
                 message: "'\(quantifier) of' at position \(position) is followed by \(target.quoted)",
-                hint: "write '\(quantifier) of them' or '\(quantifier) of' and a selection name pattern such as 'selection*'")
+                hint: "write '\(quantifier) of them' or '\(quantifier) of' and a selection name pattern such as 'selection*'", position: position)
         }
         advance()
         let pattern = word == "them" ? Condition.themPattern : word

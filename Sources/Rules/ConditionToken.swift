@@ -34,6 +34,8 @@ struct ConditionToken: Equatable {
 struct ConditionSyntaxError: Error, Equatable {
     let message: String
     let hint: String
+    /// The character position (from 1) of the problem in the condition text, when there is one.
+    var position: Int? = nil
 }
 
 /// Splits a condition into tokens.
@@ -65,12 +67,12 @@ enum ConditionTokenizer {
                 index = end
             } else if character == "|" {
                 throw ConditionSyntaxError(
-                    message: "condition aggregation '|' at position \(position) is not supported yet",
-                    hint: "remove the '| …' part; counting over time needs correlation rules")
+                    message: "Sigma 1 aggregation '| …' at position \(position) is not supported: Sigma 2 removed it from conditions",
+                    hint: "keep the condition before '|' here and count with a Sigma correlation rule (type event_count or value_count)", position: position)
             } else {
                 throw ConditionSyntaxError(
                     message: "unexpected character '\(character)' at position \(position) in the condition",
-                    hint: "selection names use letters, digits, '_', '-' and '.'; operators are and, or, not, 1 of, all of")
+                    hint: "selection names use letters, digits, '_', '-' and '.'; operators are and, or, not, 1 of, all of", position: position)
             }
         }
         tokens.append(ConditionToken(kind: .end, position: characters.count + 1))

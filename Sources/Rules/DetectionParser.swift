@@ -3,12 +3,13 @@ import Yams
 /// Turns the YAML under `detection:` into a `Detection`: its selections and its checked condition.
 struct DetectionParser {
     let file: String
+    /// Values for `%name%` placeholders (the `expand` modifier).
+    var placeholders = Placeholders()
     var diagnostics: [Diagnostic] = []
 
-    /// Parses the `detection` value; `line` is the line of the `detection:` key.
+    /// Parses the `detection` value; `location` is where the `detection:` key is.
     /// - Returns: the detection, or nil after adding diagnostics.
-    mutating func parse(_ node: Node, line: Int) -> Detection? {
-        let location = SourceLocation(file: file, line: line)
+    mutating func parse(_ node: Node, at location: SourceLocation) -> Detection? {
         guard case .mapping(let mapping) = node else {
             diagnostics.append(Diagnostic(
                 at: location, "'detection' must be a map of selections and a condition, not \(node.kindDescription)",
@@ -19,12 +20,12 @@ struct DetectionParser {
         var selections: [String: Selection] = [:]
         var names: Set<String> = []
         var conditionEntry: (key: Node, value: Node)? = nil
-        var selectionParser = SelectionParser(file: file)
+        var selectionParser = SelectionParser(file: file, placeholders: placeholders)
         for (key, value) in mapping {
-            let keyLine = key.line(or: line)
+            let keyLocation = key.location(in: file, or: location)
             guard let name = key.text else {
                 diagnostics.append(Diagnostic(
-                    at: SourceLocation(file: file, line: keyLine),
+                    at: keyLocation,
                     "selection name must be text, not \(key.kindDescription)", hint: "name the selection, e.g. 'selection:'"))
                 continue
             }
@@ -33,11 +34,11 @@ struct DetectionParser {
                 conditionEntry = (key, value)
             case "timeframe":
                 diagnostics.append(Diagnostic(
-                    at: SourceLocation(file: file, line: keyLine), "'timeframe' is not supported yet",
-                    hint: "remove it; time windows need correlation rules"))
+                    at: keyLocation, "'timeframe' in 'detection' is Sigma 1 aggregation, which Sigma 2 removed",
+                    hint: "remove it; count over a time window with a Sigma correlation rule ('timespan:')"))
             default:
                 names.insert(name)
-                if let selection = selectionParser.parse(name: name, value: value, line: keyLine) {
+                if let selection = selectionParser.parse(name: name, value: value, keyLocation: keyLocation) {
                     selections[name] = selection
                 }
             }
@@ -62,43 +63,46 @@ struct DetectionParser {
 
     /// Parses a condition written as text or as a list of texts (OR-ed), and checks its names.
     private mutating func parseCondition(_ entry: (key: Node, value: Node), names: Set<String>) -> (Condition, String)? {
-        let keyLine = entry.key.line(or: 1)
-        var parts: [(text: String, line: Int)] = []
+        let keyLocation = entry.key.location(in: file, or: SourceLocation(file: file, line: 1))
+        var parts: [(text: String, location: SourceLocation)] = []
         switch entry.value {
         case .scalar:
-            if let text = entry.value.text { parts = [(text, entry.value.line(or: keyLine))] }
+            if let text = entry.value.text { parts = [(text, entry.value.location(in: file, or: keyLocation))] }
         case .sequence(let sequence):
             for element in sequence {
                 guard let text = element.text else {
                     diagnostics.append(Diagnostic(
-                        at: SourceLocation(file: file, line: element.line(or: keyLine)),
+                        at: element.location(in: file, or: keyLocation),
                         "a condition in the list is \(element.kindDescription), not text",
                         hint: "write each condition as text, e.g. '- selection and not filter'"))
                     return nil
                 }
-                parts.append((text, element.line(or: keyLine)))
+                parts.append((text, element.location(in: file, or: keyLocation)))
             }
         case .mapping, .alias:
             diagnostics.append(Diagnostic(
-                at: SourceLocation(file: file, line: keyLine), "'condition' must be text, not \(entry.value.kindDescription)",
+                at: keyLocation, "'condition' must be text, not \(entry.value.kindDescription)",
                 hint: "write e.g. 'condition: selection and not filter'"))
             return nil
         }
         parts = parts.filter { !$0.text.allSatisfy(\.isWhitespace) }
         guard !parts.isEmpty else {
             diagnostics.append(Diagnostic(
-                at: SourceLocation(file: file, line: keyLine), "'condition' is empty",
+                at: keyLocation, "'condition' is empty",
                 hint: "name the selections to match, e.g. 'condition: selection'"))
             return nil
         }
         var conditions: [Condition] = []
         for part in parts {
-            let location = SourceLocation(file: file, line: part.line)
+            let location = part.location
             do throws(ConditionSyntaxError) {
                 let condition = try ConditionParser.parse(part.text)
                 if check(condition, names: names, at: location) { conditions.append(condition) }
             } catch {
-                diagnostics.append(Diagnostic(at: location, error.message, hint: error.hint))
+                var here = location
+                // A plain scalar's column plus the position in the text points at the problem.
+                if let column = location.column, let position = error.position { here.column = column + position - 1 }
+                diagnostics.append(Diagnostic(at: here, error.message, hint: error.hint))
             }
         }
         guard conditions.count == parts.count else { return nil }

@@ -4,8 +4,17 @@
 public struct RuleLoadResult: Sendable {
     /// The rules that loaded, in file order and, within a file, document order.
     public var rules: [Rule]
-    /// Every problem found, in the order found.
+    /// Every problem found, in the order found: errors (a rule left out) and warnings.
     public var diagnostics: [Diagnostic]
+    /// The log source mappings read (documents with a top-level `logsources:` list).
+    public var logSources: [LogSourceMapping] = []
+    /// The rule files read, in order.
+    public var files: [String] = []
+    /// How many Sigma filter documents were read.
+    public var filterCount = 0
+
+    /// The problems that left something out.
+    public var errors: [Diagnostic] { diagnostics.filter(\.isError) }
 
     /// Makes a result.
     /// - Parameters:

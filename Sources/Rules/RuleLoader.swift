@@ -9,57 +9,124 @@ public enum RuleLoader {
     ///
     /// A file is read whatever its extension; a directory is walked recursively for `*.yml`
     /// and `*.yaml` files (names starting with `.` are skipped), in sorted order. A directory
-    /// without rule files is not an error. Each YAML document (`---`) is one rule. Rule ids
+    /// without rule files is not an error. Each YAML document (`---`) is one rule or one Sigma
+    /// filter; filters are attached to the rules they name once every file is read. Rule ids
     /// must be unique across all files.
     /// - Parameters:
     ///   - paths: files and directories, as given on the command line.
-    public static func load(paths: [String]) -> RuleLoadResult {
+    ///   - placeholders: values for `%name%` placeholders used with the `expand` modifier.
+    public static func load(paths: [String], placeholders: Placeholders = Placeholders()) -> RuleLoadResult {
         let (files, pathDiagnostics) = RuleFiles.expand(paths)
-        var result = RuleLoadResult(diagnostics: pathDiagnostics)
-        var identifiers: [String: SourceLocation] = [:]
+        var loading = Loading(placeholders: placeholders)
+        loading.result.diagnostics = pathDiagnostics
+        loading.result.files = files
         for file in files {
             switch RuleFiles.read(file) {
             case .success(let text):
-                load(yaml: text, file: file, into: &result, identifiers: &identifiers)
+                loading.load(yaml: text, file: file)
             case .failure(let diagnostic):
-                result.diagnostics.append(diagnostic)
+                loading.result.diagnostics.append(diagnostic)
             }
         }
-        return result
+        return loading.finish()
     }
 
     /// Loads the rules in one YAML text.
     /// - Parameters:
     ///   - yaml: one or more YAML documents separated by `---`.
     ///   - file: the name to give in locations and diagnostics.
-    public static func load(yaml: String, file: String) -> RuleLoadResult {
-        var result = RuleLoadResult()
-        var identifiers: [String: SourceLocation] = [:]
-        load(yaml: yaml, file: file, into: &result, identifiers: &identifiers)
-        return result
+    ///   - placeholders: values for `%name%` placeholders used with the `expand` modifier.
+    public static func load(yaml: String, file: String, placeholders: Placeholders = Placeholders()) -> RuleLoadResult {
+        var loading = Loading(placeholders: placeholders)
+        loading.load(yaml: yaml, file: file)
+        return loading.finish()
+    }
+}
+
+/// The state of one load: rules and filters so far, and where each rule id is written.
+private struct Loading {
+    let placeholders: Placeholders
+    var result = RuleLoadResult()
+    var identifiers: [String: SourceLocation] = [:]
+    var filters: [ParsedFilter] = []
+
+    init(placeholders: Placeholders) {
+        self.placeholders = placeholders
     }
 
-    /// Adds the rules of `yaml` to `result`; `identifiers` holds where each rule id seen so far is written.
-    static func load(yaml: String, file: String, into result: inout RuleLoadResult,
-                     identifiers: inout [String: SourceLocation]) {
-        var documentParser = RuleDocumentParser(file: file)
+    /// Adds the rules and filters of `yaml`.
+    mutating func load(yaml: String, file: String) {
+        var documentParser = RuleDocumentParser(file: file, placeholders: placeholders)
         do {
             let parser = try Parser(yaml: yaml, encoding: .utf8)
             while let root = try parser.nextRoot() {
-                guard let parsed = documentParser.parse(root) else { continue }
-                let identifier = parsed.rule.identifier
-                if let first = identifiers[identifier] {
-                    documentParser.diagnostics.append(Diagnostic(
-                        at: parsed.identifierLocation, "rule id '\(identifier)' is already used at \(first)",
-                        hint: "give each rule its own id, e.g. a new UUID"))
+                switch documentParser.parse(root) {
+                case .rule(let parsed):
+                    let identifier = parsed.rule.identifier
+                    if let first = identifiers[identifier] {
+                        documentParser.diagnostics.append(Diagnostic(
+                            at: parsed.identifierLocation, "rule id '\(identifier)' is already used at \(first)",
+                            hint: "give each rule its own id, e.g. a new UUID"))
+                        continue
+                    }
+                    identifiers[identifier] = parsed.identifierLocation
+                    result.rules.append(parsed.rule)
+                case .filter(let filter):
+                    filters.append(filter)
+                case .logSources(let mappings):
+                    for mapping in mappings {
+                        if let first = result.logSources.first(where: { $0.logSource == mapping.logSource }) {
+                            documentParser.diagnostics.append(Diagnostic(
+                                at: mapping.location, "log source \(mapping.logSource) is already mapped at \(first.location)",
+                                hint: "keep one mapping per log source"))
+                            continue
+                        }
+                        result.logSources.append(mapping)
+                    }
+                case nil:
                     continue
                 }
-                identifiers[identifier] = parsed.identifierLocation
-                result.rules.append(parsed.rule)
             }
         } catch {
             documentParser.diagnostics.append(.yaml(error, file: file))
         }
         result.diagnostics += documentParser.diagnostics
+    }
+
+    /// Attaches every filter to the rules it names and returns the result.
+    mutating func finish() -> RuleLoadResult {
+        var indexes: [String: Int] = [:]
+        for (index, rule) in result.rules.enumerated() {
+            indexes[rule.identifier] = index
+            if let name = rule.name, indexes[name] == nil { indexes[name] = index }
+        }
+        for filter in filters {
+            for reference in filter.ruleReferences {
+                guard let index = indexes[reference.reference] else {
+                    result.diagnostics.append(Diagnostic(
+                        at: reference.location, "filter '\(filter.filter.title)' names rule '\(reference.reference)', which is not loaded",
+                        hint: "check the id or name, or load the rule's file too", severity: .warning))
+                    continue
+                }
+                let rule = result.rules[index]
+                guard Loading.filter(filter.logSource, covers: rule.logSource) else {
+                    result.diagnostics.append(Diagnostic(
+                        at: reference.location,
+                        "filter '\(filter.filter.title)' is for log source \(filter.logSource), rule '\(reference.reference)' for \(rule.logSource); the filter is not applied",
+                        hint: "give the filter the rule's logsource", severity: .warning))
+                    continue
+                }
+                result.rules[index].filters.append(filter.filter)
+            }
+        }
+        result.filterCount = filters.count
+        return result
+    }
+
+    /// Whether a filter for `filter` applies to a rule for `rule`: every part the filter names is the rule's.
+    static func filter(_ filter: LogSource, covers rule: LogSource) -> Bool {
+        (filter.product == nil || filter.product == rule.product)
+            && (filter.service == nil || filter.service == rule.service)
+            && (filter.category == nil || filter.category == rule.category)
     }
 }

@@ -7,6 +7,12 @@ extension Node {
         mark?.line ?? fallback
     }
 
+    /// Where the node starts in `file` (line and column), or `fallback` when Yams gave no mark.
+    func location(in file: String, or fallback: SourceLocation) -> SourceLocation {
+        guard let mark else { return fallback }
+        return SourceLocation(file: file, line: mark.line, column: mark.column)
+    }
+
     /// Whether the node is a plain YAML null (`null`, `~` or nothing); a quoted `'null'` is text.
     var isNull: Bool {
         guard case .scalar = self else { return false }

@@ -4,9 +4,18 @@ import Daemon
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate rule files; print one line per problem and exit non-zero on any.",
-        discussion: "Exit codes: 0 valid, 65 a rule is malformed, 66 a path is missing, 77 no permission."
+        abstract: "Validate rule files: one line per problem, 'file:line:column: error|warning: what — what to do'.",
+        discussion: """
+            Loads the rules, Sigma filters and log source mappings at the paths, compiles them as the daemon \
+            would, and reports every problem. Warnings (e.g. a rule whose log source is not mapped, so it is \
+            never evaluated) do not fail the check.
+            Exit codes: 0 valid, 65 a rule is malformed, 66 a path is missing, 77 no permission.
+            """
     )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
 
     @Argument(help: ArgumentHelp("Rule files or directories. Default: the --rules paths, else /etc/cordon/rules.",
                                  valueName: "rules"))
@@ -14,12 +23,28 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var rules: RuleOptions
 
+    @Option(help: "Output format: text (one line per problem) or json (for tools).")
+    var format: Format = .text
+
+    @Flag(help: "Print a compatibility report instead: rule files evaluated, loaded but not mapped, rejected and why, grouped. Exits 0.")
+    var summary = false
+
     func run() throws {
         try reporting { () throws(Failure) in
             let configuration = try rules.configuration()
             let targets = paths.isEmpty ? configuration.rulePaths : paths
-            let rules = try RuleLoading.rules(paths: targets)
-            print("\(rules.count) rules OK in \(targets.joined(separator: ", "))")
+            let report = RuleLoading.report(paths: targets, placeholders: configuration.placeholders)
+            let check = CheckReport(report)
+            if summary {
+                print("Sigma compatibility of \(targets.joined(separator: " "))")
+                print(check.compatibility)
+                return
+            }
+            switch format {
+            case .text: print(check.text)
+            case .json: print(check.json)
+            }
+            if let status = check.status { throw Failure(status, "") }
         }
     }
 }

@@ -33,7 +33,8 @@ import Testing
                                  realtime: 1_764_000_000_123_456, monotonic: 42, bootID: "0123456789abcdef0123456789abcdef",
                                  cursor: Cursor("s=abc;i=7")!)
         var matches: [Match] = []
-        Engine(rules: [Self.rule]).evaluate(Event(entry: entry), into: &matches)
+        var engine = Engine(rules: [Self.rule])
+        engine.evaluate(Event(entry: entry), into: &matches)
         return Alert(match: try #require(matches.first), entry: entry)
     }
 

@@ -62,7 +62,7 @@ import Testing
         let value = [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20)
         let pattern = String(repeating: "*a", count: 30) + "*b"
         let rule = try loadRule(detection: "sel: {F: '\(pattern)'}\ncondition: sel")
-        let engine = Engine(rules: [rule])
+        var engine = Engine(rules: [rule])
         let event = binaryEvent([("F", value)])
         var matches: [Match] = []
         let elapsed = ContinuousClock().measure { engine.evaluate(event, into: &matches) }

@@ -10,7 +10,7 @@ import Testing
             "sel: {MESSAGE|contains: fail}\ncondition: sel",
         ]
         let rules = try detections.enumerated().map { try loadRule(id: "rule-\($0.offset)", detection: $0.element) }
-        let engine = Engine(rules: rules)
+        var engine = Engine(rules: rules)
         #expect(engine.rules.map(\.identifier) == ["rule-0", "rule-1", "rule-2"])
         var matches: [Match] = []
         engine.evaluate(event([("_COMM", "sshd"), ("MESSAGE", "Failed password")]), into: &matches)
@@ -30,7 +30,8 @@ import Testing
 
     @Test func emptyEngineMatchesNothing() {
         var matches: [Match] = []
-        Engine(rules: []).evaluate(event([("MESSAGE", "x")]), into: &matches)
+        var engine = Engine(rules: [])
+        engine.evaluate(event([("MESSAGE", "x")]), into: &matches)
         #expect(matches.isEmpty)
     }
 
@@ -42,7 +43,7 @@ import Testing
                  detection: Detection(selections: ["a": selection], condition: condition, conditionText: "\(condition)"),
                  location: location)
         }
-        let engine = Engine(rules: [
+        var engine = Engine(rules: [
             rule(.selection("missing")), rule(.allOf(pattern: "missing*")), rule(.oneOf(pattern: "a*")),
             rule(.or(.selection("missing"), .selection("a"))),
         ])

@@ -34,7 +34,8 @@ func loadRule(id: String = "rule-1", detection: String) throws -> Rule {
 func evaluate(_ detections: [String], _ event: Event) throws -> [Match] {
     let rules = try detections.enumerated().map { try loadRule(id: "rule-\($0.offset)", detection: $0.element) }
     var matches: [Match] = []
-    Engine(rules: rules).evaluate(event, into: &matches)
+    var engine = Engine(rules: rules)
+    engine.evaluate(event, into: &matches)
     return matches
 }
 

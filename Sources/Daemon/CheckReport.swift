@@ -1,0 +1,131 @@
+import Detect
+import Foundation
+import Rules
+
+/// What `cordon check` prints: every diagnostic, a summary, and (with `--summary`) a
+/// compatibility report that groups rule files by why they are not evaluated.
+public struct CheckReport: Sendable {
+    /// The load and compile result.
+    public let report: RuleReport
+
+    /// Makes the report of `report`.
+    public init(_ report: RuleReport) {
+        self.report = report
+    }
+
+    /// The exit status: 0, or the status of the worst error.
+    public var status: Failure.ExitStatus? {
+        report.errors.isEmpty ? nil : RuleLoading.status(of: report.errors)
+    }
+
+    /// One line per diagnostic, then `N rules OK …`.
+    public var text: String {
+        var lines = report.diagnostics.map(\.description)
+        lines.append(summaryLine)
+        return lines.joined(separator: "\n")
+    }
+
+    /// `N rules loaded, M evaluated on the journal; E errors, W warnings`.
+    public var summaryLine: String {
+        let loaded = report.loaded
+        var parts = ["\(loaded.rules.count) rules loaded", "\(report.engine.rules.count) evaluated on the journal"]
+        if loaded.filterCount > 0 { parts.append("\(loaded.filterCount) filters") }
+        if !loaded.logSources.isEmpty { parts.append("\(loaded.logSources.count) log source mappings") }
+        return parts.joined(separator: ", ") + "; \(report.errors.count) errors, \(report.warnings.count) warnings"
+    }
+
+    /// The diagnostics and the counts as one JSON document, for tools.
+    public var json: String {
+        let diagnostics: [[String: Any]] = report.diagnostics.map { diagnostic in
+            var object: [String: Any] = ["file": diagnostic.file, "severity": diagnostic.severity.rawValue,
+                                         "message": diagnostic.message]
+            if let line = diagnostic.line { object["line"] = line }
+            if let column = diagnostic.column { object["column"] = column }
+            if let hint = diagnostic.hint { object["hint"] = hint }
+            return object
+        }
+        let document: [String: Any] = [
+            "diagnostics": diagnostics,
+            "rules": report.loaded.rules.count,
+            "evaluated": report.engine.rules.count,
+            "unmapped": report.engine.unmappedRules.count,
+            "filters": report.loaded.filterCount,
+            "errors": report.errors.count,
+            "warnings": report.warnings.count,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Rule files grouped: evaluated, loaded but never evaluated (by log source), rejected (by
+    /// reason). Reasons are the error messages with quoted specifics left out, so alike errors group.
+    public var compatibility: String {
+        // Files that hold log source mappings are configuration, not rules.
+        let mappingFiles = Set(report.loaded.logSources.map(\.location.file))
+        let files = report.loaded.files.filter { !mappingFiles.contains($0) }
+        var errorsByFile: [String: [Diagnostic]] = [:]
+        for error in report.errors { errorsByFile[error.file, default: []].append(error) }
+        let evaluatedFiles = Set(report.engine.rules.map(\.location.file))
+        var unmapped: [String: Int] = [:]
+        for rule in report.engine.unmappedRules where errorsByFile[rule.location.file] == nil {
+            unmapped[rule.logSource.description, default: 0] += 1
+        }
+        var rejected: [String: Int] = [:]
+        for file in files {
+            guard let errors = errorsByFile[file] else { continue }
+            rejected[CheckReport.reason(errors[0]), default: 0] += 1
+        }
+        let total = files.count
+        let rejectedCount = files.filter { errorsByFile[$0] != nil }.count
+        let evaluatedCount = files.filter { evaluatedFiles.contains($0) && errorsByFile[$0] == nil }.count
+        func percent(_ count: Int) -> String {
+            total == 0 ? "-" : String(format: "%.1f%%", Double(count) * 100 / Double(total))
+        }
+        var lines = [
+            "rule files:                       \(total)",
+            "loaded without error:             \(total - rejectedCount) (\(percent(total - rejectedCount)))",
+            "  evaluated on the journal:       \(evaluatedCount) (\(percent(evaluatedCount)))",
+            "  loaded, log source not mapped:  \(unmapped.values.reduce(0, +))",
+        ]
+        for (source, count) in unmapped.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+            let hint = Engine.unmappedHint(CheckReport.logSource(from: source))
+            lines.append(String(format: "    %5d  %@ — %@", count, source, hint))
+        }
+        lines.append("rejected:                         \(rejectedCount) (\(percent(rejectedCount)))")
+        for (reason, count) in rejected.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+            lines.append(String(format: "    %5d  %@", count, reason))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A diagnostic's message with quoted parts replaced by `…`, for grouping.
+    static func reason(_ diagnostic: Diagnostic) -> String {
+        var text = ""
+        var isQuoted = false
+        for character in diagnostic.message {
+            if character == "'" {
+                isQuoted.toggle()
+                text.append(isQuoted ? "'…" : "'")
+            } else if !isQuoted {
+                text.append(character)
+            }
+        }
+        return text
+    }
+
+    /// Reads back `LogSource.description` (`category:x product:y service:z`).
+    static func logSource(from description: String) -> LogSource {
+        var source = LogSource()
+        for part in description.split(separator: " ") {
+            let pieces = part.split(separator: ":", maxSplits: 1).map(String.init)
+            guard pieces.count == 2 else { continue }
+            switch pieces[0] {
+            case "category": source.category = pieces[1]
+            case "product": source.product = pieces[1]
+            case "service": source.service = pieces[1]
+            default: break
+            }
+        }
+        return source
+    }
+}

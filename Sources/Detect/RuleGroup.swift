@@ -1,0 +1,37 @@
+import Journal
+import Parse
+import Rules
+
+/// The rules of one log source mapping, compiled with the mapping's selector, trust test and parser.
+struct RuleGroup: Sendable {
+    /// How trust is decided for the group's entries.
+    enum Trust: Sendable {
+        case never
+        case always
+        case when(CompiledSelection)
+    }
+
+    /// The mapping's log source, reported with each match.
+    let logSource: LogSource
+    /// Which entries belong to the group; nil means every entry.
+    let select: CompiledSelection?
+    let trust: Trust
+    /// Index into the engine's parsers, if the mapping names one.
+    let parserIndex: Int?
+    /// Indexes into the engine's rules and compiled rules.
+    var ruleIndexes: [Int] = []
+
+    /// Whether `event` belongs to the group.
+    func selects(_ event: Event, context: inout EvaluationContext) -> Bool {
+        select?.holds(for: event, context: &context) ?? true
+    }
+
+    /// Whether journald vouches for `event`'s source.
+    func isTrusted(_ event: Event, context: inout EvaluationContext) -> Bool {
+        switch trust {
+        case .never: false
+        case .always: true
+        case .when(let selection): selection.holds(for: event, context: &context)
+        }
+    }
+}
