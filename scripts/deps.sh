@@ -2,10 +2,10 @@
 # Installs the Debian packages Cordon needs to build, run and test, if any is missing.
 # Usage: scripts/deps.sh [build|test|bench]
 set -euo pipefail
-need=(libsystemd-dev pkg-config systemd systemd-journal-remote util-linux)
+need=(libsystemd-dev libpcre2-dev pkg-config systemd systemd-journal-remote util-linux)
 case "${1:-build}" in
-  test)  need+=(iproute2) ;;
-  bench) need+=(libpcre2-dev gcc python3) ;;
+  test)  need+=(iproute2 openssh-server openssh-client sshpass) ;;
+  bench) need+=(gcc python3) ;;
 esac
 missing=()
 for p in "${need[@]}"; do

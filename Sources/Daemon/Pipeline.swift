@@ -1,3 +1,4 @@
+import Glibc
 import Alert
 import Detect
 import Journal
@@ -52,6 +53,17 @@ public final class Pipeline {
         }
         matches.removeAll(keepingCapacity: true)
         engine.evaluate(entry, into: &matches)
+        if engine.statistics.regexLimitHits != statistics.regexLimitHits {
+            statistics.regexLimitHits = engine.statistics.regexLimitHits
+            // The first hit, then every tenfold more: bounded logging however often a pattern trips.
+            let hits = statistics.regexLimitHits
+            if hits == 1 || (hits % 10 == 0 && String(hits).dropFirst().allSatisfy { $0 == "0" }) {
+                logger.warning("A regular expression hit its match limit; counted as no match", metadata: [
+                    "rule.id": "\(engine.statistics.lastRegexLimitRule ?? "?")", "regex.limit_hits": "\(hits)",
+                    "journal.cursor": "\(entry.cursor)",
+                ])
+            }
+        }
         for match in matches {
             let alert = Alert(match: match, entry: entry)
             if !alreadyWritten.isEmpty, alreadyWritten.remove(alert.key) != nil {
@@ -61,6 +73,12 @@ public final class Pipeline {
             for sink in sinks { try sink.write(alert) }
             statistics.alerts += 1
         }
+    }
+
+    /// Writes to standard output why each rule did or did not match `entry` (`--explain`).
+    public func writeExplanation(of entry: JournalEntry) {
+        var text = engine.explain(entry).text + "\n"
+        text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: STDOUT_FILENO) }
     }
 
     /// Counts an entry that could not be read at all.

@@ -7,6 +7,8 @@ import Parse
 /// `cordon replay`: the same pipeline over journal files, first entry to last.
 public struct Replayer {
     public var rulePaths: [String]
+    /// Print, before each entry's alerts, why each rule did or did not match it (`--explain`).
+    public var explain = false
     /// Values for Sigma `%placeholders%` (the `expand` modifier).
     public var placeholders: [String: [String]]
     public var paths: [String]
@@ -46,6 +48,7 @@ public struct Replayer {
                     pipeline.countUnreadable(error)
                     continue
                 }
+                if explain { pipeline.writeExplanation(of: entry) }
                 try pipeline.process(entry)
             }
         } catch let error as JournalError {

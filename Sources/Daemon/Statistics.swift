@@ -16,6 +16,8 @@ public struct Statistics: Sendable, Equatable {
     public var unreadableEntries = 0
     /// Checkpoint saves.
     public var checkpoints = 0
+    /// `|re` matches stopped by PCRE2's match or depth limit (each counted as no match).
+    public var regexLimitHits = 0
 
     public init() {}
 }

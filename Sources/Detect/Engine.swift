@@ -25,9 +25,9 @@ public struct Engine: Sendable {
     /// Counters since the engine was made.
     public private(set) var statistics = EngineStatistics()
 
-    private let compiledRules: [CompiledRule]
-    private let groups: [RuleGroup]
-    private let parsers: [any FieldParser]
+    let compiledRules: [CompiledRule]
+    let groups: [RuleGroup]
+    let parsers: [any FieldParser]
     /// Per-parser output for the current entry, and whether it has been computed yet.
     private var parsed: [ParsedFields]
     private var isParsed: [Bool]
@@ -126,7 +126,10 @@ public struct Engine: Sendable {
             for ruleIndex in group.ruleIndexes {
                 matched.removeAll(keepingCapacity: true)
                 statistics.ruleEvaluations += 1
-                guard compiledRules[ruleIndex].evaluate(event, into: &matched, context: &context) else { continue }
+                let limitHits = context.regexLimitHits
+                let holds = compiledRules[ruleIndex].evaluate(event, into: &matched, context: &context)
+                if context.regexLimitHits != limitHits { statistics.lastRegexLimitRule = rules[ruleIndex].identifier }
+                guard holds else { continue }
                 let isTrusted = trusted ?? group.isTrusted(event, context: &context)
                 trusted = isTrusted
                 matches.append(Match(rule: rules[ruleIndex], fields: Engine.unique(matched), isTrusted: isTrusted,
@@ -155,6 +158,8 @@ public struct Engine: Sendable {
 public struct EngineStatistics: Sendable {
     /// `|re` matches stopped by PCRE2's match or depth limit (each counted as no match).
     public var regexLimitHits = 0
+    /// The id of the last rule whose `|re` value hit a limit.
+    public var lastRegexLimitRule: String?
     /// Rule evaluations: rules whose log source selected the entry.
     public var ruleEvaluations = 0
 }

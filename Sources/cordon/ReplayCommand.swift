@@ -25,6 +25,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .customLong("to-journal"), help: "Also write the alerts into the local journal.")
     var toJournal = false
 
+    @Flag(help: "Before each entry's alerts, print which rules were considered, which selections held and why each condition did or did not.")
+    var explain = false
+
     @Flag(name: .customLong("stats"), help: "Print counters to stderr at the end.")
     var stats = false
 
@@ -36,9 +39,10 @@ struct ReplayCommand: ParsableCommand {
         try reporting { () throws(Failure) in
             let configuration = try rules.configuration()
             let started = ContinuousClock.now
-            let replayer = Replayer(rulePaths: configuration.rulePaths, paths: paths, format: format,
+            var replayer = Replayer(rulePaths: configuration.rulePaths, paths: paths, format: format,
                                     toJournal: toJournal, dataThreshold: configuration.dataThreshold,
-                                    logger: LogSetup.logger())
+                                    placeholders: configuration.placeholders, logger: LogSetup.logger())
+            replayer.explain = explain
             let statistics = try replayer.replay()
             if stats {
                 let elapsed = ContinuousClock.now - started
@@ -46,7 +50,8 @@ struct ReplayCommand: ParsableCommand {
                 let rate = Int64(statistics.entries) * 1_000_000 / microseconds
                 printToStandardError("cordon: replayed \(statistics.entries) entries, \(statistics.alerts) alerts, "
                     + "\(statistics.truncatedEntries) truncated, \(statistics.entriesWithoutMessage) without MESSAGE, "
-                    + "\(statistics.unreadableEntries) unreadable, \(microseconds / 1000) ms, \(rate) entries/s")
+                    + "\(statistics.unreadableEntries) unreadable, \(statistics.regexLimitHits) regex limit hits, "
+                    + "\(microseconds / 1000) ms, \(rate) entries/s")
             }
         }
     }

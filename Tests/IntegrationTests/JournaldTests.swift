@@ -63,7 +63,7 @@ extension JournaldTests {
         defer { directory.remove() }
         let token = uniqueToken()
         let rules = try directory.write("rules/crash.yml", markerRule(identifier: "crash-\(token)", field: "CORDONTEST_CRASH", value: token))
-        let arguments = ["--rules", rules, "--state-dir", directory.path + "/state"]
+        let arguments = ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state"]
         let total = 1000
 
         let first = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
@@ -108,7 +108,7 @@ extension JournaldTests {
         defer { directory.remove() }
         let token = uniqueToken()
         let rules = try directory.write("rules/rotate.yml", markerRule(identifier: "rotate-\(token)", field: "CORDONTEST_ROTATE", value: token))
-        let arguments = ["--rules", rules, "--state-dir", directory.path + "/state"]
+        let arguments = ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state"]
         var daemon = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
         #expect(daemon.waitUntilStarted(), "daemon did not start: \(daemon.log)")
 

@@ -22,7 +22,7 @@ extension JournaldTests {
                     MESSAGE|contains: needle
                 condition: marker
             """)
-        let daemon = try DaemonProcess(arguments: ["--rules", rules, "--state-dir", directory.path + "/state", "--data-threshold", "4096"],
+        let daemon = try DaemonProcess(arguments: ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state", "--data-threshold", "4096"],
                                        logPath: directory.path + "/daemon.log")
         defer { _ = daemon.stop() }
         #expect(daemon.waitUntilStarted(), "\(daemon.log)")
@@ -71,7 +71,7 @@ extension JournaldTests {
                     MESSAGE|contains: bait-\(token)
                 condition: bait
             """)
-        let daemon = try DaemonProcess(arguments: ["--rules", rules, "--state-dir", directory.path + "/state"],
+        let daemon = try DaemonProcess(arguments: ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state"],
                                        logPath: directory.path + "/daemon.log")
         defer { _ = daemon.stop() }
         #expect(daemon.waitUntilStarted(), "\(daemon.log)")

@@ -18,6 +18,8 @@ enum Paths {
     }()
 
     static let shippedRules = packageRoot + "/rules"
+    /// The shipped log source mapping, which test rule sets load beside their own rules.
+    static let logSources = packageRoot + "/rules/logsources.yml"
 
     /// A copy of `cordon` that any user can run, for tests that run it as nobody: the checkout
     /// itself may sit below a directory other users cannot enter.

@@ -27,7 +27,7 @@ import Testing
         let path = try directory.write("rule.sigma", ruleText(id: "direct"))
         let result = RuleLoader.load(paths: [path])
         #expect(result.rules.map(\.identifier) == ["direct"])
-        #expect(result.rules.first?.location == SourceLocation(file: path, line: 1))
+        #expect(result.rules.first?.location == SourceLocation(file: path, line: 1, column: 1))
     }
 
     @Test func loadsAFileReachedTwiceOnce() throws {
@@ -55,7 +55,7 @@ import Testing
         let missing = directory.path + "/missing.yml"
         let result = RuleLoader.load(paths: [missing, directory.path])
         #expect(result.rules.map(\.identifier) == ["good"])
-        #expect(result.diagnostics.map(\.description) == ["\(missing): no such file or directory; check the --rules path"])
+        #expect(result.diagnostics.map(\.description) == ["\(missing): error: no such file or directory — check the --rules path"])
         #expect(result.diagnostics.first?.kind == .noInput)
         #expect(result.diagnostics.first?.line == nil)
     }
@@ -68,7 +68,7 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: path)
         let result = RuleLoader.load(paths: [path])
         #expect(result.rules.isEmpty)
-        #expect(result.diagnostics.map(\.description) == ["\(path): permission denied; run as root or make it readable"])
+        #expect(result.diagnostics.map(\.description) == ["\(path): error: permission denied — run as root or make it readable"])
         #expect(result.diagnostics.first?.kind == .permission)
     }
 
@@ -98,7 +98,7 @@ import Testing
         let result = RuleLoader.load(paths: [directory.path])
         #expect(result.rules.map(\.title) == ["Test rule"])
         #expect(result.diagnostics.map(\.description) == [
-            "\(directory.path)/b.yml:3: rule id 'same' is already used at \(directory.path)/a.yml:2; give each rule its own id, e.g. a new UUID",
+            "\(directory.path)/b.yml:3:5: error: rule id 'same' is already used at \(directory.path)/a.yml:2:5 — give each rule its own id, e.g. a new UUID",
         ])
     }
 
@@ -123,6 +123,6 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let result = RuleLoader.load(paths: [path])
         #expect(result.rules.isEmpty)
-        #expect(result.diagnostics.map(\.description) == ["\(path):7: file is not valid UTF-8; save it as UTF-8"])
+        #expect(result.diagnostics.map(\.description) == ["\(path):7: error: file is not valid UTF-8 — save it as UTF-8"])
     }
 }

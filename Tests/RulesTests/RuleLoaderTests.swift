@@ -45,8 +45,8 @@ import Testing
         #expect(rule.falsePositives == ["Users mistyping their password"])
         #expect(rule.logSource == LogSource(product: "linux", service: "sshd", category: nil))
         #expect(rule.level == .high)
-        #expect(rule.location == SourceLocation(file: "rules/ssh.yml", line: 1))
-        #expect(rule.location.description == "rules/ssh.yml:1")
+        #expect(rule.location == SourceLocation(file: "rules/ssh.yml", line: 1, column: 1))
+        #expect(rule.location.description == "rules/ssh.yml:1:1")
         #expect(rule.detection.conditionText == "selection or keywords")
         #expect(rule.detection.condition == .or(.selection("selection"), .selection("keywords")))
 
@@ -99,7 +99,7 @@ import Testing
         let result = RuleLoader.load(yaml: yaml, file: "x.yml")
         #expect(result.rules.map(\.identifier) == ["first", "third"])
         #expect(result.diagnostics.map(\.description) == [
-            "x.yml:9: rule has no 'id'; add 'id: <a new UUID>'; alerts are keyed on it",
+            "x.yml:9:1: error: rule has no 'id' — add 'id: <a new UUID>'; alerts are keyed on it",
         ])
     }
 
@@ -144,7 +144,7 @@ import Testing
         let result = RuleLoader.load(yaml: yaml, file: "x.yml")
         #expect(result.rules.map(\.title) == ["Test rule"])
         #expect(result.diagnostics.map(\.description) == [
-            "x.yml:10: rule id 'same' is already used at x.yml:2; give each rule its own id, e.g. a new UUID",
+            "x.yml:10:5: error: rule id 'same' is already used at x.yml:2:5 — give each rule its own id, e.g. a new UUID",
         ])
     }
 }

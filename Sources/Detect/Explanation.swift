@@ -1,0 +1,134 @@
+import Journal
+import Parse
+import Rules
+
+/// Why each rule did or did not match one entry: what `--explain` prints.
+public struct Explanation: Sendable {
+    /// One log source mapping's view of the entry.
+    public struct Source: Sendable {
+        /// The mapping's log source.
+        public let logSource: LogSource
+        /// Whether the mapping's selector picked the entry (its rules were considered).
+        public let isSelected: Bool
+        /// Whether journald vouches for the entry under this mapping (only computed when selected).
+        public let isTrusted: Bool
+        /// The fields the mapping's parser derived, as text.
+        public let parsedFields: [(name: String, value: String)]
+        /// The rules of the mapping, when it selected the entry.
+        public let rules: [RuleResult]
+        /// How many rules the mapping has.
+        public let ruleCount: Int
+    }
+
+    /// One rule's result.
+    public struct RuleResult: Sendable {
+        /// The rule.
+        public let rule: Rule
+        /// Each selection's name and whether it held, sorted by name.
+        public let selections: [(name: String, holds: Bool)]
+        /// Whether the condition held.
+        public let conditionHolds: Bool
+        /// Titles of filters that held and so cancelled the match.
+        public let cancellingFilters: [String]
+
+        /// Whether the rule matched: the condition held and no filter cancelled it.
+        public var matched: Bool { conditionHolds && cancellingFilters.isEmpty }
+    }
+
+    /// The entry's cursor.
+    public let cursor: String
+    /// Every mapping, in order.
+    public let sources: [Source]
+
+    /// The explanation as indented lines of text. Log text is escaped.
+    public var text: String {
+        var lines = ["entry \(cursor)"]
+        for source in sources {
+            guard source.isSelected else {
+                lines.append("  log source \(source.logSource): not selected (\(source.ruleCount) rules not considered)")
+                continue
+            }
+            lines.append("  log source \(source.logSource): selected, \(source.isTrusted ? "trusted" : "untrusted")")
+            if !source.parsedFields.isEmpty {
+                lines.append("    parsed: " + source.parsedFields.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
+            }
+            for result in source.rules {
+                let verdict = result.matched ? "MATCH" : "no match"
+                let selections = result.selections.map { "\($0.name)=\($0.holds)" }.joined(separator: " ")
+                var line = "    rule \(result.rule.identifier) '\(result.rule.title)': \(verdict) — condition '\(result.rule.detection.conditionText)' is \(result.conditionHolds) with \(selections)"
+                if !result.cancellingFilters.isEmpty {
+                    line += "; cancelled by filter " + result.cancellingFilters.map { "'\($0)'" }.joined(separator: ", ")
+                }
+                lines.append(line)
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Engine {
+    /// Evaluates every rule on `entry` and says why each did or did not match, selection by
+    /// selection. Slower than `evaluate`: for people, not the hot path.
+    public func explain(_ entry: JournalEntry) -> Explanation {
+        var context = EvaluationContext()
+        let plain = Event(entry: entry)
+        var sources: [Explanation.Source] = []
+        var unused: [MatchedSlice] = []
+        for group in groups {
+            guard group.selects(plain, context: &context) else {
+                sources.append(Explanation.Source(logSource: group.logSource, isSelected: false, isTrusted: false,
+                                                  parsedFields: [], rules: [], ruleCount: group.ruleIndexes.count))
+                continue
+            }
+            var event = plain
+            if let parserIndex = group.parserIndex {
+                var fields = ParsedFields()
+                parsers[parserIndex].parse(entry, into: &fields)
+                event.parsed = fields
+            }
+            var results: [Explanation.RuleResult] = []
+            for ruleIndex in group.ruleIndexes {
+                let compiled = compiledRules[ruleIndex]
+                let selections = zip(compiled.detection.names, compiled.detection.selections).map { name, selection in
+                    (name: name, holds: selection.holds(for: event, context: &context))
+                }
+                unused.removeAll()
+                let holds = compiled.detection.evaluate(event, into: &unused, context: &context)
+                var cancelling: [String] = []
+                for (filter, source) in zip(compiled.filters, rules[ruleIndex].filters) {
+                    unused.removeAll()
+                    if filter.evaluate(event, into: &unused, context: &context) { cancelling.append(source.title) }
+                }
+                results.append(Explanation.RuleResult(rule: rules[ruleIndex], selections: selections, conditionHolds: holds,
+                                                      cancellingFilters: cancelling))
+            }
+            let parsed = event.parsed.fields.map { (name: $0.name, value: Explanation.escape($0.value)) }
+            sources.append(Explanation.Source(logSource: group.logSource, isSelected: true,
+                                              isTrusted: group.isTrusted(event, context: &context), parsedFields: parsed,
+                                              rules: results, ruleCount: group.ruleIndexes.count))
+        }
+        return Explanation(cursor: entry.cursor.rawValue, sources: sources)
+    }
+}
+
+extension Explanation {
+    /// Printable ASCII kept, everything else as `\xNN`, at most 200 bytes.
+    static func escape(_ bytes: ArraySlice<UInt8>) -> String {
+        var text = ""
+        for byte in bytes.prefix(200) {
+            if byte >= 0x20, byte < 0x7f, byte != UInt8(ascii: "\\") {
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                text += "\\x" + String(byte, radix: 16, uppercase: false).leftPadded(to: 2)
+            }
+        }
+        return bytes.count > 200 ? text + "…" : text
+    }
+}
+
+extension String {
+    /// The string with leading zeros up to `width` characters.
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
