@@ -10,7 +10,8 @@ public enum RuleLoader {
     /// A file is read whatever its extension; a directory is walked recursively for `*.yml`
     /// and `*.yaml` files (names starting with `.` are skipped), in sorted order. A directory
     /// without rule files is not an error. Each YAML document (`---`) is one rule. Rule ids
-    /// must be unique across all files.
+    /// must be unique across all files. Rule tests (`*.test.yml`, `*.test.yaml`) are not rules:
+    /// the walk skips them.
     /// - Parameters:
     ///   - paths: files and directories, as given on the command line.
     public static func load(paths: [String]) -> RuleLoadResult {
