@@ -35,9 +35,10 @@ test:
 	swift build --build-tests
 	swift test --skip-build
 
-## check: validate the shipped rules
+## check: validate the shipped rules and run their tests (X.test.yml beside X.yml)
 check: release
 	.build/release/cordon check $(RULES)
+	.build/release/cordon test $(RULES)
 
 ## bench: replay a 1M-entry journal with the shipped rules, next to libsystemd's own read loop
 bench: release

@@ -6,7 +6,8 @@ enum RuleFiles {
     static let extensions: Set<String> = ["yml", "yaml"]
 
     /// The rule files named by `paths`: a file as given (whatever its extension); a directory
-    /// walked recursively for `*.yml` and `*.yaml`, skipping names that start with `.`, sorted.
+    /// walked recursively for `*.yml` and `*.yaml`, skipping names that start with `.` and rule
+    /// test files (`*.test.yml`, `*.test.yaml`), sorted.
     /// A file reached twice is listed once.
     /// - Returns: the files, and a diagnostic for each path that is missing or cannot be listed.
     static func expand(_ paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
@@ -69,6 +70,8 @@ enum RuleFiles {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
                 walk(directory: path, into: &files, visited: &visited, diagnostics: &diagnostics)
+            } else if RuleTestFileName.isTestFile(name) {
+                continue  // A rule's tests (`X.test.yml`), read by `cordon test`, not a rule.
             } else if let dot = name.lastIndex(of: "."), extensions.contains(String(name[name.index(after: dot)...])) {
                 files.append(path)
             }

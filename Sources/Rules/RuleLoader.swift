@@ -9,9 +9,10 @@ public enum RuleLoader {
     ///
     /// A file is read whatever its extension; a directory is walked recursively for `*.yml`
     /// and `*.yaml` files (names starting with `.` are skipped), in sorted order. A directory
-    /// without rule files is not an error. Each YAML document (`---`) is one rule or one Sigma
-    /// filter; filters are attached to the rules they name once every file is read. Rule ids
-    /// must be unique across all files.
+    /// without rule files is not an error. Each YAML document (`---`) is one rule, one Sigma
+    /// filter or one `logsources:` mapping list; filters are attached to the rules they name once
+    /// every file is read. Rule ids must be unique across all files. Rule tests (`*.test.yml`,
+    /// `*.test.yaml`) are not rules: the walk skips them.
     /// - Parameters:
     ///   - paths: files and directories, as given on the command line.
     ///   - placeholders: values for `%name%` placeholders used with the `expand` modifier.

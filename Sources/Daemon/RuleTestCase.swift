@@ -1,0 +1,51 @@
+import Journal
+
+/// One case of a rule test file: an event, and which rules must and must not match it.
+public struct RuleTestCase: Sendable {
+    /// The case's `name`, unique within its file.
+    public let name: String
+    /// The test file's path, as found.
+    public let file: String
+    /// The line the case starts on, from 1.
+    public let line: Int
+    /// The event, as the journal reader would return it.
+    public let entry: JournalEntry
+    /// What the case expects, in the order written (`match` first, then `no_match`).
+    public let expectations: [RuleTestExpectation]
+
+    /// Makes a case.
+    /// - Parameters:
+    ///   - name: the case's name.
+    ///   - file: the test file's path.
+    ///   - line: the line the case starts on.
+    ///   - entry: the event.
+    ///   - expectations: what the case expects.
+    public init(name: String, file: String, line: Int, entry: JournalEntry, expectations: [RuleTestExpectation]) {
+        self.name = name
+        self.file = file
+        self.line = line
+        self.entry = entry
+        self.expectations = expectations
+    }
+}
+
+/// That one rule matches, or does not match, a case's event.
+public struct RuleTestExpectation: Sendable, Hashable {
+    /// The rule's `id`.
+    public let ruleIdentifier: String
+    /// True under `match`, false under `no_match`.
+    public let shouldMatch: Bool
+    /// The line the rule id is written on, from 1.
+    public let line: Int
+
+    /// Makes an expectation.
+    /// - Parameters:
+    ///   - ruleIdentifier: the rule's `id`.
+    ///   - shouldMatch: true when the rule must match, false when it must not.
+    ///   - line: the line the rule id is written on.
+    public init(ruleIdentifier: String, shouldMatch: Bool, line: Int) {
+        self.ruleIdentifier = ruleIdentifier
+        self.shouldMatch = shouldMatch
+        self.line = line
+    }
+}

@@ -1,0 +1,76 @@
+import Rules
+
+/// One expectation of a case that did not hold: a rule that should have matched and did not,
+/// or the other way round.
+public struct RuleTestFailure: Sendable, CustomStringConvertible {
+    /// The case's name.
+    public let caseName: String
+    /// The test file's path.
+    public let file: String
+    /// The line of the rule id in the case's `match` or `no_match`.
+    public let line: Int
+    /// The rule's `id`.
+    public let ruleIdentifier: String
+    /// The rule's `title`.
+    public let ruleTitle: String
+    /// True when the rule should have matched (it was under `match`).
+    public let expectedMatch: Bool
+    /// Why the rule did or did not match, one line each, printed indented below the failure.
+    ///
+    /// Empty for now: this is where a later `cordon test --explain` puts what the engine's
+    /// explanation API says (which selections held, which values were compared).
+    public var explanation: [String] = []
+
+    /// Makes a failure.
+    /// - Parameters:
+    ///   - caseName: the case's name.
+    ///   - file: the test file's path.
+    ///   - line: the line of the rule id in the case.
+    ///   - ruleIdentifier: the rule's `id`.
+    ///   - ruleTitle: the rule's `title`.
+    ///   - expectedMatch: true when the rule should have matched.
+    public init(caseName: String, file: String, line: Int, ruleIdentifier: String, ruleTitle: String, expectedMatch: Bool) {
+        self.caseName = caseName
+        self.file = file
+        self.line = line
+        self.ruleIdentifier = ruleIdentifier
+        self.ruleTitle = ruleTitle
+        self.expectedMatch = expectedMatch
+    }
+
+    /// `file:line: case 'name': expected rule <id> (<title>) to match, it did not` (or `not to
+    /// match, it did`), then the explanation lines, if any, indented.
+    public var description: String {
+        let expectation = expectedMatch ? "to match, it did not" : "not to match, it did"
+        let line = "\(file):\(self.line): case '\(caseName)': expected rule \(ruleIdentifier) (\(ruleTitle)) \(expectation)"
+        return ([line] + explanation.map { "    " + $0 }).joined(separator: "\n")
+    }
+}
+
+/// What `cordon test` found: counts, failures, and the rules no case tests.
+public struct RuleTestReport: Sendable {
+    /// Cases whose every expectation held.
+    public var passed = 0
+    /// Cases with at least one expectation that did not hold.
+    public var failed = 0
+    /// Every expectation that did not hold, in file and case order.
+    public var failures: [RuleTestFailure] = []
+    /// Loaded rules that no case names under `match` or `no_match`, in load order.
+    public var untestedRules: [Rule] = []
+    /// With `--explain`: for each case, why each rule did or did not match its event.
+    public var explanations: [String] = []
+
+    /// Makes an empty report.
+    public init() {}
+
+    /// One line per rule without tests: `file:line: warning: rule <id> (<title>) has no tests; …`.
+    public var warnings: [String] {
+        untestedRules.map { rule in
+            let testFile = RuleTestFileName.testFiles(forRule: rule.location.file).first ?? "a .test.yml file"
+            return "\(rule.location): warning: rule \(rule.identifier) (\(rule.title)) has no tests; add cases to \(testFile)"
+        }
+    }
+
+    /// `N passed, N failed`.
+    public var summary: String { "\(passed) passed, \(failed) failed" }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// `cordon test`: rule tests beside the rules, as a user runs them. No journald needed except
+/// for the comparison with `replay`, which uses `systemd-journal-remote`.
+@Suite
+struct RuleTestCommandTests {
+    let rule = """
+        title: Marker seen
+        id: 9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01
+        level: high
+        logsource: {product: linux}
+        detection:
+            selection:
+                MESSAGE|contains: marker
+                _EXE: /usr/bin/marker
+            condition: selection
+
+        """
+
+    @Test func shippedRulesPassTheirTestsAndEveryRuleHasSome() throws {
+        let result = try runCommand([Paths.cordon, "test", Paths.shippedRules])
+        #expect(result.status == 0, "stdout: \(result.standardOutput) stderr: \(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.standardOutput)")
+        #expect(lines.last?.hasSuffix(" passed, 0 failed") == true)
+        #expect(result.standardError.isEmpty)
+        // `check` and `replay` walk the same directory and skip the test files.
+        #expect(try runCommand([Paths.cordon, "check", Paths.shippedRules]).status == 0)
+    }
+
+    @Test func failingCaseExitsOneAndNamesTheLine() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try directory.write("marker.yml", rule)
+        let tests = try directory.write("marker.test.yml", """
+            - name: marker from the marker binary
+              event: {MESSAGE: a marker, _EXE: /usr/bin/marker}
+              match: [9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01]
+            - name: forged marker
+              event:
+                MESSAGE: a marker
+                _EXE: /usr/bin/logger
+              match:
+                - 9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01
+            """)
+        let result = try runCommand([Paths.cordon, "test", directory.path])
+        #expect(result.status == 1, "stderr: \(result.standardError)")
+        #expect(result.standardOutput == """
+            \(tests):9: case 'forged marker': expected rule 9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01 (Marker seen) to match, it did not
+            1 passed, 1 failed
+
+            """)
+    }
+
+    @Test func malformedTestFileExitsSixtyFiveWithFileAndLine() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let ruleFile = try directory.write("marker.yml", rule)
+        let tests = try directory.write("marker.test.yml", """
+            - name: bad field
+              event:
+                MESSAGE: a marker
+                exe: /usr/bin/marker
+              match: [9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01]
+            """)
+        // The rule file given directly brings its test file.
+        let result = try runCommand([Paths.cordon, "test", ruleFile])
+        #expect(result.status == 65)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError == "cordon: \(tests):4: 'exe' is not a journal field name; "
+            + "use upper-case letters, digits and '_' as the journal does (MESSAGE, _EXE, SYSLOG_IDENTIFIER)\n")
+
+        _ = try directory.write("marker.test.yml", "- name: unknown rule\n  event: {MESSAGE: marker}\n  no_match: [no-such-rule]\n")
+        let unknown = try runCommand([Paths.cordon, "test", directory.path])
+        #expect(unknown.status == 65)
+        #expect(unknown.standardError.hasPrefix("cordon: \(tests):3: case 'unknown rule' names rule 'no-such-rule', which no loaded rule has"))
+    }
+
+    @Test func missingPathExitsSixtySix() throws {
+        let result = try runCommand([Paths.cordon, "test", "/nonexistent/rules"])
+        #expect(result.status == 66)
+        #expect(result.standardError.contains("/nonexistent/rules: no such file or directory"))
+    }
+
+    /// The export snippet of a test, made into a journal file and replayed, gives the alerts the
+    /// test expects: a test sees an entry as `replay` does.
+    @Test func exportCaseAgreesWithReplay() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try directory.write("rules/marker.yml", rule)
+        let export = """
+            __REALTIME_TIMESTAMP=1709251200000000
+            __MONOTONIC_TIMESTAMP=1000
+            _BOOT_ID=5a9e1d0c2b3f4a5e8d7c6b5a49382716
+            MESSAGE=a marker
+            _EXE=/usr/bin/marker
+
+            """
+        let indented = export.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        _ = try directory.write("rules/marker.test.yml", """
+            - name: exported marker
+              export: |
+            \(indented)
+              match: [9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01]
+            """)
+        let test = try runCommand([Paths.cordon, "test", directory.path + "/rules"])
+        #expect(test.status == 0, "\(test.standardOutput) \(test.standardError)")
+        let journal = try makeJournal(export: Array((export + "\n").utf8), directory: directory.path + "/journal")  // An empty line ends the entry.
+        let replay = try runCommand([Paths.cordon, "replay", "--rules", directory.path + "/rules", "-o", "json", journal])
+        #expect(replay.status == 0, "\(replay.standardError)")
+        #expect(replay.standardOutput.split(separator: "\n").count == 1)
+        #expect(replay.standardOutput.contains("9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01"))
+    }
+}
