@@ -12,6 +12,9 @@ public struct RuleTestCase: Sendable {
     public let entry: JournalEntry
     /// What the case expects, in the order written (`match` first, then `no_match`).
     public let expectations: [RuleTestExpectation]
+    /// With `trusted:`, whether every rule under `match` must match with CORDON_TRUSTED=1 (true)
+    /// or 0 (false): whether journald vouches for the event's source.
+    public var expectedTrust: Bool?
 
     /// Makes a case.
     /// - Parameters:

@@ -17,7 +17,7 @@ import Yams
 /// journal export format. See README.md, "Testing rules".
 public enum RuleTestFile {
     /// The keys a case may have.
-    static let keys = ["name", "event", "export", "match", "no_match"]
+    static let keys = ["name", "event", "export", "match", "no_match", "trusted"]
 
     /// Reads and parses the test file at `path`.
     /// - Parameters:
@@ -116,6 +116,7 @@ private struct CaseParser {
         var exportNode: Node?
         var expectations: [RuleTestExpectation] = []
         var hasExpectationKey = false
+        var expectedTrust: Bool?
         for (key, value) in mapping {
             let keyLine = key.mark?.line ?? line
             switch key.string ?? "" {
@@ -133,6 +134,12 @@ private struct CaseParser {
             case "no_match":
                 hasExpectationKey = true
                 expectations += parseIdentifiers(value, key: "no_match", line: keyLine, shouldMatch: false)
+            case "trusted":
+                guard let flag = value.bool else {
+                    problem(keyLine, "'trusted' must be true or false", "write 'trusted: true' when the event comes from the genuine source")
+                    continue
+                }
+                expectedTrust = flag
             case let other:
                 problem(keyLine, "unknown key '\(other)' in a case",
                         "use \(RuleTestFile.keys.joined(separator: ", "))")
@@ -163,7 +170,9 @@ private struct CaseParser {
             seen[expectation.ruleIdentifier] = expectation
         }
         guard found.count == before, let name, let entry else { return nil }
-        return RuleTestCase(name: name, file: file, line: line, entry: entry, expectations: expectations)
+        var testCase = RuleTestCase(name: name, file: file, line: line, entry: entry, expectations: expectations)
+        testCase.expectedTrust = expectedTrust
+        return testCase
     }
 
     /// The rule ids under `match` or `no_match`: one id, or a list of them.

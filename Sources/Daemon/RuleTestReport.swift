@@ -20,6 +20,8 @@ public struct RuleTestFailure: Sendable, CustomStringConvertible {
     /// Empty for now: this is where a later `cordon test --explain` puts what the engine's
     /// explanation API says (which selections held, which values were compared).
     public var explanation: [String] = []
+    /// Set when the rule matched as expected but with the other trust than `trusted:` says.
+    public var trustProblem: String?
 
     /// Makes a failure.
     /// - Parameters:
@@ -41,7 +43,7 @@ public struct RuleTestFailure: Sendable, CustomStringConvertible {
     /// `file:line: case 'name': expected rule <id> (<title>) to match, it did not` (or `not to
     /// match, it did`), then the explanation lines, if any, indented.
     public var description: String {
-        let expectation = expectedMatch ? "to match, it did not" : "not to match, it did"
+        let expectation = trustProblem.map { "to match, \($0)" } ?? (expectedMatch ? "to match, it did not" : "not to match, it did")
         let line = "\(file):\(self.line): case '\(caseName)': expected rule \(ruleIdentifier) (\(ruleTitle)) \(expectation)"
         return ([line] + explanation.map { "    " + $0 }).joined(separator: "\n")
     }

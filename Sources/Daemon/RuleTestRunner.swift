@@ -71,7 +71,20 @@ public struct RuleTestRunner {
             var passed = true
             for expectation in testCase.expectations {
                 tested.insert(expectation.ruleIdentifier)
-                guard matched.contains(expectation.ruleIdentifier) != expectation.shouldMatch else { continue }
+                let trust = matched[expectation.ruleIdentifier]
+                if (trust != nil) == expectation.shouldMatch {
+                    guard expectation.shouldMatch, let expected = testCase.expectedTrust, let trust, trust != expected else { continue }
+                    passed = false
+                    var failure = RuleTestFailure(
+                        caseName: testCase.name, file: testCase.file, line: expectation.line,
+                        ruleIdentifier: expectation.ruleIdentifier,
+                        ruleTitle: rulesByIdentifier[expectation.ruleIdentifier]?.title ?? "unknown rule",
+                        expectedMatch: true)
+                    failure.trustProblem = expected ? "it matched, but from an untrusted source (CORDON_TRUSTED=0)"
+                        : "it matched from a trusted source (CORDON_TRUSTED=1), expected untrusted"
+                    report.failures.append(failure)
+                    continue
+                }
                 passed = false
                 report.failures.append(RuleTestFailure(
                     caseName: testCase.name, file: testCase.file, line: expectation.line,
@@ -87,11 +100,11 @@ public struct RuleTestRunner {
 
     /// The ids of the rules that match `entry`: the one place the runner uses the engine, so it
     /// sees an entry exactly as `run` and `replay` do.
-    func matchingRules(_ entry: JournalEntry) -> Set<String> {
+    func matchingRules(_ entry: JournalEntry) -> [String: Bool] {
         var matches: [Match] = []
         // `evaluate` reuses buffers inside the engine; a copy keeps the runner a value.
         var engine = self.engine
         engine.evaluate(entry, into: &matches)
-        return Set(matches.map(\.rule.identifier))
+        return Dictionary(matches.map { ($0.rule.identifier, $0.isTrusted) }, uniquingKeysWith: { first, _ in first })
     }
 }
