@@ -64,9 +64,40 @@ struct ValueCompiler {
             return .success([.fieldReference(name: Array(text.utf8), placement: placement,
                                              isCaseSensitive: modifiers.contains(.cased))])
         }
-        if let unsupported = modifiers.first(where: { $0.isEncoding || $0.isComparison || $0 == .cidr }) {
-            return .failure(Problem(message: "modifier '\(unsupported.rawValue)' is not wired yet", hint: "pending"))
+        if modifiers.contains(.cidr) {
+            guard let network = IPNetwork(text) else {
+                return .failure(Problem(message: "'\(text)' is not an IPv4 or IPv6 network",
+                                        hint: "write it as 10.0.0.0/8 or 2001:db8::/32"))
+            }
+            return .success([.network(network)])
         }
-        return .success([.pattern(BytePattern(text, modifiers: modifiers))])
+        let comparisons: [(Modifier, NumericComparison.Operator)] = [
+            (.lt, .less), (.lte, .lessOrEqual), (.gt, .greater), (.gte, .greaterOrEqual),
+        ]
+        if let (_, comparison) = comparisons.first(where: { modifiers.contains($0.0) }) {
+            guard let number = NumericComparison(comparison, text) else {
+                return .failure(Problem(message: "'\(text)' is not a number", hint: "compare with a number such as 10 or 2.5"))
+            }
+            return .success([.number(number)])
+        }
+        // Sigma applies modifiers in the order written: encodings on the plain value, then the
+        // placement adds wildcards (the chain check put placement last for Base64 and UTF-16).
+        var values = [BytePattern.elements(of: Array(text.utf8))]
+        var isCaseSensitive = modifiers.contains(.cased)
+        for modifier in modifiers where modifier.isEncoding {
+            do throws(ValueEncoding.Problem) {
+                values = try ValueEncoding.apply(modifier, to: values)
+            } catch {
+                return .failure(Problem(message: error.message, hint: error.hint))
+            }
+            // Base64 text is case-sensitive by nature: folding it would match other bytes.
+            if modifier == .base64 || modifier == .base64offset { isCaseSensitive = true }
+        }
+        return .success(values.map { elements in
+            var elements = elements
+            if modifiers.contains(.contains) || modifiers.contains(.endswith) { elements.insert(.anyRun, at: 0) }
+            if modifiers.contains(.contains) || modifiers.contains(.startswith) { elements.append(.anyRun) }
+            return .pattern(BytePattern(elements: elements, isCaseSensitive: isCaseSensitive))
+        })
     }
 }

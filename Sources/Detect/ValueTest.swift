@@ -8,6 +8,10 @@ enum ValueTest: Sendable {
     case null
     /// `|re`: a PCRE2 regular expression.
     case regex(RegexMatcher)
+    /// `|cidr`: an IP address inside a network.
+    case network(IPNetwork)
+    /// `|lt`, `|lte`, `|gt`, `|gte`: the field as a number.
+    case number(NumericComparison)
     /// `|fieldref`: the value of another field of the same event, with the placement modifier.
     case fieldReference(name: [UInt8], placement: Placement, isCaseSensitive: Bool)
 
@@ -32,6 +36,10 @@ enum ValueTest: Sendable {
                 context.regexLimitHits += 1
                 return false
             }
+        case .network(let network):
+            return value.map(network.contains) ?? false
+        case .number(let comparison):
+            return value.map(comparison.matches) ?? false
         case .fieldReference(let name, let placement, let isCaseSensitive):
             guard let value, let other = name.withUnsafeBytes({ event.value(ofName: $0) }) else { return false }
             return ValueTest.compare(value, other, placement: placement, isCaseSensitive: isCaseSensitive)
