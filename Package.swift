@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Rules", "Parse", "Journal"]),
         .testTarget(name: "AlertTests", dependencies: ["Alert", "Detect", "Rules", "Parse", "Journal"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Journal"]),
+        .testTarget(name: "ParseTests", dependencies: ["Parse", "Journal"]),
         // Real journald, real binary: run `make test` (it starts a journald where none runs).
         .testTarget(name: "IntegrationTests", dependencies: ["Journal", "Alert", "Parse"]),
     ],
