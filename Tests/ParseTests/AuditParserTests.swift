@@ -191,3 +191,13 @@ extension AuditParserTests {
         #expect(parsedFields(AuditParser(), Self.record("EXECVE", "argc=2 a0=\"echo\" a1=\"\""))["a1"] == "")
     }
 }
+
+extension AuditParserTests {
+    @Test func capsFieldsPerRecord() {
+        let body = (0..<5000).map { "k\($0)=v" }.joined(separator: " ") + " arch=c000003e syscall=59"
+        let fields = allFields(AuditParser(), Self.record("SYSCALL", body))
+        #expect(fields.count == 1 + AuditRecordScanner.maximumFields)
+        #expect(fields.first?.name == "type")
+        #expect(fields.last?.name == "k1023")
+    }
+}

@@ -22,6 +22,8 @@ import Journal
 ///   res=success'` is read too: `op`, `acct`, `exe`, `hostname`, `addr`, `terminal`, `res`,
 ///   `unit` (SERVICE_START/SERVICE_STOP) …
 ///
+/// At most `AuditRecordScanner.maximumFields` (1024) fields are read from one record.
+///
 /// Trust: kernel fields (everything outside `msg='…'`) are written by the kernel, though their
 /// string values (`comm`, `exe` paths, arguments, file names) are chosen by whoever ran the
 /// process. The fields inside `msg='…'` are written by a user-space program (with

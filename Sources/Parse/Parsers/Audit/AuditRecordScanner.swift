@@ -2,7 +2,14 @@
 ///
 /// Values are `"quoted"` (no escapes inside), unquoted tokens, or, for strings the kernel
 /// considers unsafe, unquoted hex. A userspace record's `msg='…'` is scanned as a nested body.
+///
+/// At most `maximumFields` fields are appended per record: the kernel keeps a record under
+/// 9 KiB, so a real record never comes near, and a flood of items cannot make every later
+/// field lookup slow.
 struct AuditRecordScanner {
+    /// The most fields one record yields.
+    static let maximumFields = 1024
+
     /// Whether the record is an EXECVE record, whose `aN` are arguments rather than numbers.
     let isExecve: Bool
     /// `arch=`, for naming the syscall.
@@ -11,6 +18,8 @@ struct AuditRecordScanner {
     private var syscall: ArraySlice<UInt8>?
     /// An EXECVE argument split into `aN[0]`, `aN[1]` …: its key (`aN`) and the bytes so far.
     private var splitArgument: (key: ArraySlice<UInt8>, bytes: [UInt8])?
+    /// How many more fields the record may yield.
+    private var remainingFields = AuditRecordScanner.maximumFields
 
     /// A scanner for one record.
     init(isExecve: Bool) {
@@ -22,7 +31,7 @@ struct AuditRecordScanner {
     mutating func scan(_ body: ArraySlice<UInt8>, isUserspace: Bool = false, into fields: inout ParsedFields) {
         var index = body.startIndex
         let end = body.endIndex
-        while index < end {
+        while index < end, remainingFields > 0 {
             while index < end, body[index] == Bytes.space { index += 1 }
             let keyStart = index
             while index < end, body[index] != Bytes.equals, body[index] != Bytes.space { index += 1 }
@@ -83,27 +92,34 @@ struct AuditRecordScanner {
 
         let isEncoded = !isQuoted && ((isExecve && AuditRecordScanner.isArgumentKey(key)) || AuditEncoding.isEscaped(key))
         guard isEncoded else {
-            fields.append(name: key, value)
+            append(name: key, value, to: &fields)
             return
         }
         if value.elementsEqual(AuditRecordScanner.null) { return }
         if key.elementsEqual(AuditRecordScanner.processTitle), let decoded = HexDecoded(AuditRecordScanner.trimmingTrailingNULs(value), nulAsSpace: true) {
-            fields.append(name: key, decoded)
+            append(name: key, decoded, to: &fields)
         } else if key.elementsEqual(AuditRecordScanner.keyName), let decoded = HexDecoded(value) {
             // Several rule keys are joined with \u{1} before encoding.
-            for part in Array(decoded).split(separator: 1) { fields.append(name: key, part) }
+            for part in Array(decoded).split(separator: 1) { append(name: key, part, to: &fields) }
         } else if let decoded = HexDecoded(value) {
-            fields.append(name: key, decoded)
+            append(name: key, decoded, to: &fields)
         } else {
-            fields.append(name: key, value)
+            append(name: key, value, to: &fields)
         }
     }
 
     /// Appends a split EXECVE argument collected so far.
     private mutating func flushSplitArgument(into fields: inout ParsedFields) {
         guard let argument = splitArgument else { return }
-        fields.append(name: argument.key, argument.bytes)
+        append(name: argument.key, argument.bytes, to: &fields)
         splitArgument = nil
+    }
+
+    /// Appends one field while the record's allowance lasts.
+    private mutating func append<Value: Collection<UInt8>>(name: ArraySlice<UInt8>, _ value: Value, to fields: inout ParsedFields) {
+        guard remainingFields > 0 else { return }
+        remainingFields -= 1
+        fields.append(name: name, value)
     }
 
     /// Hex digits of a process title without the NUL bytes that end it.
