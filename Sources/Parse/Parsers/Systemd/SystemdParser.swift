@@ -37,8 +37,7 @@ public struct SystemdParser: FieldParser {
     public func parse(_ entry: JournalEntry, into fields: inout ParsedFields) {
         guard let raw = entry.value(of: "MESSAGE") else { return }
         let message = raw.trimmingTrailingWhitespace
-        let structuredUnit = [entry.value(of: "UNIT"), entry.value(of: "USER_UNIT")].lazy
-            .compactMap { $0 }.first { !$0.isEmpty }
+        let structuredUnit = SystemdParser.nonEmpty(entry.value(of: "UNIT")) ?? SystemdParser.nonEmpty(entry.value(of: "USER_UNIT"))
 
         if let job = SystemdParser.jobMessages.first(where: { message.count > $0.prefix.count + $0.suffix.count && message.hasPrefix($0.prefix) && message.hasSuffix($0.suffix) }) {
             let subject = message[(message.startIndex + job.prefix.count)..<(message.endIndex - job.suffix.count)]
@@ -63,6 +62,11 @@ public struct SystemdParser: FieldParser {
         var matched = TemplateRule.applyFirst(SystemdParser.unitMessages, to: rest, into: &fields)
         if !matched { matched = SystemdParser.appendProcessExit(rest, to: &fields) }
         if matched { fields.append("Unit", structuredUnit ?? unit) }
+    }
+
+    /// The value, unless it is absent or empty.
+    private static func nonEmpty(_ value: ArraySlice<UInt8>?) -> ArraySlice<UInt8>? {
+        value?.isEmpty == false ? value : nil
     }
 
     /// A job message: `<prefix><unit - description | description><suffix>`.
