@@ -116,7 +116,12 @@ struct PAMMessage {
         return (text[..<open.lowerBound], digits)
     }
 
-    private static let failureKeys: [[UInt8]] = ["logname=", "uid=", "euid=", "tty=", "ruser=", "rhost="].map { Array($0.utf8) }
+    private static let loginNameKey = Bytes.of("logname=")
+    private static let userIDKey = Bytes.of("uid=")
+    private static let effectiveUserIDKey = Bytes.of("euid=")
+    private static let ttyKey = Bytes.of("tty=")
+    private static let remoteUserKey = Bytes.of("ruser=")
+    private static let remoteHostKey = Bytes.of("rhost=")
     private static let userKey = Bytes.of("user=")
 
     /// Parses the `key=value` list of an authentication failure (also used for sshd's
@@ -128,17 +133,19 @@ struct PAMMessage {
     /// rest of the line and cannot shift the others. If the list does not have exactly this
     /// shape (a value with a space in it), nothing is reported rather than a guess.
     static func authenticationFailure(_ list: ArraySlice<UInt8>) -> AuthenticationFailure? {
-        var values: [ArraySlice<UInt8>] = []
-        values.reserveCapacity(failureKeys.count)
         var position = list.startIndex
-        for key in failureKeys {
+        /// The value of `key` at `position`, which then moves past it.
+        func value(of key: [UInt8]) -> ArraySlice<UInt8>? {
             while position < list.endIndex, list[position] == Bytes.space { position += 1 }
             guard list.matches(key, at: position) else { return nil }
             let start = position + key.count
-            let end = list[start...].firstIndex(of: Bytes.space) ?? list.endIndex
-            values.append(list[start..<end])
-            position = end
+            position = list[start...].firstIndex(of: Bytes.space) ?? list.endIndex
+            return list[start..<position]
         }
+        guard let loginName = value(of: loginNameKey), let callerUserID = value(of: userIDKey),
+              let callerEffectiveUserID = value(of: effectiveUserIDKey), let tty = value(of: ttyKey),
+              let remoteUser = value(of: remoteUserKey), let remoteHost = value(of: remoteHostKey)
+        else { return nil }
         while position < list.endIndex, list[position] == Bytes.space { position += 1 }
         var user: ArraySlice<UInt8>?
         if position < list.endIndex {
@@ -146,8 +153,8 @@ struct PAMMessage {
             user = value
         }
         return AuthenticationFailure(
-            loginName: values[0], callerUserID: values[1], callerEffectiveUserID: values[2],
-            tty: values[3], remoteUser: values[4], remoteHost: values[5], user: user
+            loginName: loginName, callerUserID: callerUserID, callerEffectiveUserID: callerEffectiveUserID,
+            tty: tty, remoteUser: remoteUser, remoteHost: remoteHost, user: user
         )
     }
 }
