@@ -178,28 +178,16 @@ public final class Journal {
             }
             builder.append(item: item)
         }
+        let bootID = withUnsafeBytes(of: boot.bytes) { ID128(bytes: $0) }
         return JournalEntry(builder: builder, realtime: realtime, monotonic: monotonic,
-                            bootID: Self.hex(boot), cursor: cursor, isTruncated: truncated)
+                            boot: bootID, cursor: cursor, isTruncated: truncated)
     }
 
     /// A new random 128-bit id as 32 lower-case hex digits (`sd_id128_randomize`).
     public static func randomID128() throws(JournalError) -> String {
         var id = sd_id128_t()
         try check("sd_id128_randomize", sd_id128_randomize(&id))
-        return hex(id)
-    }
-
-    static func hex(_ id: sd_id128_t) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(32)
-        withUnsafeBytes(of: id.bytes) { raw in
-            for byte in raw {
-                bytes.append(digits[Int(byte >> 4)])
-                bytes.append(digits[Int(byte & 0xf)])
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return withUnsafeBytes(of: id.bytes) { ID128(bytes: $0).description }
     }
 
     // MARK: Waiting

@@ -12,12 +12,15 @@ public struct JournalEntry: Sendable {
     public let realtime: UInt64
     /// Monotonic time of the entry within its boot, in µs.
     public let monotonic: UInt64
-    /// The boot the entry was written in (32 lower-case hex digits).
-    public let bootID: String
+    /// The boot the entry was written in.
+    public let boot: ID128
     /// Where the entry is in the journal.
     public let cursor: Cursor
     /// Whether at least one field was cut at the data threshold.
     public let isTruncated: Bool
+
+    /// The boot the entry was written in, as 32 lower-case hex digits (formatted on each call).
+    public var bootID: String { boot.description }
 
     /// The location of one field inside `storage`.
     public struct FieldSpan: Sendable, Hashable {
@@ -32,6 +35,7 @@ public struct JournalEntry: Sendable {
     /// Builds an entry from parts already in memory (tests, fixtures, the export-format reader).
     /// - Parameters:
     ///   - fields: name and value pairs, in order; a name may repeat.
+    ///   - bootID: 32 hex digits; other text gives the all-zero id.
     public init(
         fields: [(name: String, value: [UInt8])],
         realtime: UInt64 = 0,
@@ -42,7 +46,7 @@ public struct JournalEntry: Sendable {
     ) {
         var builder = Builder()
         for field in fields { builder.append(name: Array(field.name.utf8), value: field.value) }
-        self.init(builder: builder, realtime: realtime, monotonic: monotonic, bootID: bootID,
+        self.init(builder: builder, realtime: realtime, monotonic: monotonic, boot: ID128(bootID) ?? .zero,
                   cursor: cursor, isTruncated: isTruncated)
     }
 
@@ -52,12 +56,12 @@ public struct JournalEntry: Sendable {
         self.init(fields: fields.map { ($0.key, Array($0.value.utf8)) }, realtime: realtime, cursor: cursor)
     }
 
-    init(builder: Builder, realtime: UInt64, monotonic: UInt64, bootID: String, cursor: Cursor, isTruncated: Bool) {
+    init(builder: Builder, realtime: UInt64, monotonic: UInt64, boot: ID128, cursor: Cursor, isTruncated: Bool) {
         self.storage = builder.storage
         self.spans = builder.spans
         self.realtime = realtime
         self.monotonic = monotonic
-        self.bootID = bootID
+        self.boot = boot
         self.cursor = cursor
         self.isTruncated = isTruncated
     }
