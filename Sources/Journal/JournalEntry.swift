@@ -1,4 +1,7 @@
-/// One journal entry: every field as bytes, plus the entry's metadata.
+import Glibc
+
+/// One journal entry: its fields as bytes (every field, or those a `JournalFieldSelection` kept),
+/// plus the entry's metadata.
 ///
 /// Field values are bytes, not `String`: journal data can be binary or invalid UTF-8.
 /// All `NAME=value` items share one byte buffer, so an entry costs two allocations
@@ -16,7 +19,8 @@ public struct JournalEntry: Sendable {
     public let boot: ID128
     /// Where the entry is in the journal.
     public let cursor: Cursor
-    /// Whether at least one field was cut at the data threshold.
+    /// Whether at least one field in the entry was cut at the data threshold (fields a selection
+    /// left out are not looked at).
     public let isTruncated: Bool
 
     /// The boot the entry was written in, as 32 lower-case hex digits (formatted on each call).
@@ -76,12 +80,13 @@ public struct JournalEntry: Sendable {
             spans.reserveCapacity(32)
         }
 
-        /// Appends a raw `NAME=value` item as sd-journal returns it; items without `=` are ignored.
-        mutating func append(item: UnsafeRawBufferPointer) {
-            guard let equals = item.firstIndex(of: UInt8(ascii: "=")), equals > 0 else { return }
+        /// Appends a raw `NAME=value` item as sd-journal returns it.
+        /// - Parameters:
+        ///   - separator: the index of the `=` in `item`, found by the caller.
+        mutating func append(item: UnsafeRawBufferPointer, separator: Int) {
             let start = storage.count
             storage.append(contentsOf: item)
-            spans.append(FieldSpan(start: Int32(start), separator: Int32(start + equals), end: Int32(storage.count)))
+            spans.append(FieldSpan(start: Int32(start), separator: Int32(start + separator), end: Int32(storage.count)))
         }
 
         mutating func append(name: [UInt8], value: [UInt8]) {
@@ -125,9 +130,10 @@ extension JournalEntry {
     /// The value of the first field whose name has these bytes.
     public func value(ofName name: UnsafeRawBufferPointer) -> ArraySlice<UInt8>? {
         storage.withUnsafeBytes { bytes in
+            // No storage, no field; a name without bytes is no field name.
+            guard let base = bytes.baseAddress, let wanted = name.baseAddress else { return nil }
             for span in spans where Int(span.separator - span.start) == name.count {
-                let candidate = UnsafeRawBufferPointer(rebasing: bytes[Int(span.start)..<Int(span.separator)])
-                if candidate.elementsEqual(name) {
+                if memcmp(base + Int(span.start), wanted, name.count) == 0 {
                     return storage[Int(span.separator) + 1..<Int(span.end)]
                 }
             }

@@ -46,6 +46,33 @@ import Testing
     }
 }
 
+@Suite struct FieldSelectionTests {
+    @Test func namesAndMembership() {
+        let selection = JournalFieldSelection(names: ["_PID", "MESSAGE", "", "MESSAGE", "_COMM"])
+        #expect(!selection.isAll)
+        #expect(selection.names == ["MESSAGE", "_COMM", "_PID"])
+        #expect(selection.contains("MESSAGE"))
+        #expect(selection.contains("_PID"))
+        #expect(!selection.contains("MESSAGE_ID"))
+        #expect(!selection.contains("MESSAG"))
+        #expect(!selection.contains("_UID"))  // same length as _PID
+        #expect(!selection.contains(""))
+        #expect(JournalFieldSelection.all.isAll)
+        #expect(JournalFieldSelection.all.names == nil)
+        #expect(JournalFieldSelection.all.contains("ANYTHING"))
+        #expect(JournalFieldSelection(names: []).names == [])
+        #expect(!JournalFieldSelection(names: []).contains("MESSAGE"))
+    }
+
+    @Test func longNames() {
+        let long = String(repeating: "A", count: 64)
+        let selection = JournalFieldSelection(names: [long])
+        #expect(selection.contains(long))
+        #expect(!selection.contains(String(repeating: "A", count: 63)))
+        #expect(!selection.contains(String(repeating: "A", count: 65)))
+    }
+}
+
 @Suite struct ID128Tests {
     @Test func parsesAndFormats() {
         let text = "00112233445566778899aabbccddeeff"
