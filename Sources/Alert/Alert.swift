@@ -25,13 +25,16 @@ public struct Alert: Sendable {
     public let fields: [MatchedField]
 
     /// Makes the alert for `match` on `entry`.
-    public init(match: Match, entry: JournalEntry) {
+    /// - Parameters:
+    ///   - cursor: the entry's cursor. The reader fetches it only for entries that raise an
+    ///     alert, so `entry.cursor` may be nil.
+    public init(match: Match, entry: JournalEntry, cursor: Cursor) {
         ruleIdentifier = match.rule.identifier
         ruleTitle = match.rule.title
         level = match.rule.level
         tags = match.rule.tags
         host = entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
-        sourceCursor = entry.cursor
+        sourceCursor = cursor
         sourceRealtime = entry.realtime
         sourceMonotonic = entry.monotonic
         sourceBootID = entry.bootID

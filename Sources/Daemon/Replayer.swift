@@ -37,12 +37,12 @@ public struct Replayer {
             while try journal.next() {
                 let entry: JournalEntry
                 do {
-                    entry = try journal.entry()
+                    entry = try journal.entry(includingCursor: false)
                 } catch {
                     pipeline.countUnreadable(error)
                     continue
                 }
-                try pipeline.process(entry)
+                try pipeline.process(entry) { () throws(JournalError) in try journal.cursor() }
             }
         } catch let error as JournalError {
             throw Failure(.data, "\(files.joined(separator: ", ")): cannot read (\(error)); the journal file may be corrupt")

@@ -3,6 +3,9 @@ import Glibc
 
 extension Journal {
     /// The current entry's cursor (`sd_journal_get_cursor`).
+    ///
+    /// The C call formats and allocates the text, so readers that need a cursor only now and then
+    /// (an alert, a checkpoint) read entries without it and ask here while still at the entry.
     public func cursor() throws(JournalError) -> Cursor {
         var text: UnsafeMutablePointer<CChar>?
         try check("sd_journal_get_cursor", sd_journal_get_cursor(handle, &text))
@@ -14,7 +17,7 @@ extension Journal {
     }
 
     /// The current entry: the fields `selection` keeps, each value cut at `dataThreshold`, and the
-    /// entry's timestamps, boot and cursor.
+    /// entry's timestamps and boot.
     ///
     /// Walks the entry's fields once (`sd_journal_enumerate_available_data`) and copies only the
     /// selected ones. That is cheaper than one `sd_journal_get_data` per selected name: in
@@ -22,14 +25,16 @@ extension Journal {
     /// the name, and the whole entry for a name the entry lacks (`MESSAGE_ID`, most of the time).
     /// - Parameters:
     ///   - selection: which fields to copy; every field by default.
+    ///   - includingCursor: whether to read the cursor too (`sd_journal_get_cursor`, which
+    ///     allocates); without it the entry's `cursor` is nil.
     /// - Throws: `JournalError` when the entry's timestamps or cursor cannot be read.
-    public func entry(fields selection: JournalFieldSelection = .all) throws(JournalError) -> JournalEntry {
+    public func entry(fields selection: JournalFieldSelection = .all, includingCursor: Bool = true) throws(JournalError) -> JournalEntry {
         var realtime: UInt64 = 0
         var monotonic: UInt64 = 0
         var boot = sd_id128_t()
         try check("sd_journal_get_realtime_usec", sd_journal_get_realtime_usec(handle, &realtime))
         try check("sd_journal_get_monotonic_usec", sd_journal_get_monotonic_usec(handle, &monotonic, &boot))
-        let cursor = try self.cursor()
+        let cursor = includingCursor ? try self.cursor() : nil
 
         var builder = JournalEntry.Builder(capacity: selection.isAll ? 1024 : 256)
         var truncated = false

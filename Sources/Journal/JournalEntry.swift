@@ -17,8 +17,10 @@ public struct JournalEntry: Sendable {
     public let monotonic: UInt64
     /// The boot the entry was written in.
     public let boot: ID128
-    /// Where the entry is in the journal.
-    public let cursor: Cursor
+    /// Where the entry is in the journal; nil when it was read without its cursor
+    /// (`Journal.entry(fields:includingCursor:)`), which then only `Journal.cursor()` gives,
+    /// while the journal is still at the entry.
+    public let cursor: Cursor?
     /// Whether at least one field in the entry was cut at the data threshold (fields a selection
     /// left out are not looked at).
     public let isTruncated: Bool
@@ -40,12 +42,13 @@ public struct JournalEntry: Sendable {
     /// - Parameters:
     ///   - fields: name and value pairs, in order; a name may repeat.
     ///   - bootID: 32 hex digits; other text gives the all-zero id.
+    ///   - cursor: where the entry is, or nil for an entry read without its cursor.
     public init(
         fields: [(name: String, value: [UInt8])],
         realtime: UInt64 = 0,
         monotonic: UInt64 = 0,
         bootID: String = "00000000000000000000000000000000",
-        cursor: Cursor,
+        cursor: Cursor?,
         isTruncated: Bool = false
     ) {
         var builder = Builder()
@@ -60,7 +63,7 @@ public struct JournalEntry: Sendable {
         self.init(fields: fields.map { ($0.key, Array($0.value.utf8)) }, realtime: realtime, cursor: cursor)
     }
 
-    init(builder: Builder, realtime: UInt64, monotonic: UInt64, boot: ID128, cursor: Cursor, isTruncated: Bool) {
+    init(builder: Builder, realtime: UInt64, monotonic: UInt64, boot: ID128, cursor: Cursor?, isTruncated: Bool) {
         self.storage = builder.storage
         self.spans = builder.spans
         self.realtime = realtime

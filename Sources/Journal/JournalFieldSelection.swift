@@ -1,6 +1,6 @@
 import Glibc
 
-/// Which fields `Journal.entry(fields:)` copies into an entry: every field, or
+/// Which fields `Journal.entry(fields:includingCursor:)` copies into an entry: every field, or
 /// only the fields with some names.
 ///
 /// Make a selection once and read every entry with it: the names are prepared as bytes, with a

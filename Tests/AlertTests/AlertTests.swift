@@ -34,7 +34,7 @@ import Testing
                                  cursor: Cursor("s=abc;i=7")!)
         var matches: [Match] = []
         Engine(rules: [Self.rule]).evaluate(Event(entry: entry), into: &matches)
-        return Alert(match: try #require(matches.first), entry: entry)
+        return Alert(match: try #require(matches.first), entry: entry, cursor: try #require(entry.cursor))
     }
 
     @Test func journalFields() throws {

@@ -52,12 +52,13 @@ import Testing
         #expect(try !journal.next())
 
         // Seeking to a cursor lands on that very entry.
-        try journal.seek(to: first.cursor)
+        let cursor = try #require(first.cursor)
+        try journal.seek(to: cursor)
         #expect(try journal.next())
-        #expect(try journal.test(cursor: first.cursor))
+        #expect(try journal.test(cursor: cursor))
         #expect(try journal.entry().string("MESSAGE") == "first")
         #expect(try journal.next())
-        #expect(try !journal.test(cursor: first.cursor))
+        #expect(try !journal.test(cursor: cursor))
     }
 
     @Test func directorySourceAndTail() throws {
@@ -75,7 +76,7 @@ import Testing
     }
 }
 
-/// Reading only some fields (`JournalFieldSelection`), as `run` and `replay` do.
+/// Reading only some fields (`JournalFieldSelection`) and no cursor, as `run` and `replay` do.
 extension JournalReaderTests {
     @Test func selectionKeepsOnlyTheNamedFieldsInJournalOrder() throws {
         let (directory, file) = try makeFile([
@@ -133,5 +134,26 @@ extension JournalReaderTests {
         #expect(!withoutBig.isTruncated)
         #expect(withoutBig.string("MESSAGE") == "short")
         #expect(withoutBig.value(of: "BIG") == nil)
+    }
+
+    @Test func cursorOnlyWhenAskedAndStillReadableAtTheEntry() throws {
+        let (directory, file) = try makeFile((0..<3).map { entry(1_700_000_000_000_000 + UInt64($0), [JournalField("MESSAGE", "n\($0)")]) })
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(source: .files([file]))
+        try journal.seekHead()
+        var cursors: [Cursor] = []
+        while try journal.next() {
+            let entry = try journal.entry(fields: JournalFieldSelection(names: ["MESSAGE"]), includingCursor: false)
+            #expect(entry.cursor == nil)
+            let cursor = try journal.cursor()
+            #expect(try journal.test(cursor: cursor))
+            cursors.append(cursor)
+        }
+        #expect(Set(cursors).count == 3)
+        // At the end, the journal stays at the last entry: its cursor is still the one to save.
+        #expect(try journal.cursor() == cursors[2])
+        try journal.seek(to: cursors[1])
+        #expect(try journal.next())
+        #expect(try journal.entry().cursor == cursors[1])
     }
 }
