@@ -28,6 +28,7 @@ public struct Replayer {
         let engine = try RuleLoading.engine(paths: rulePaths)
         let files = try JournalOpening.journalFiles(in: paths)
         let journal = try JournalOpening.open(.files(files), dataThreshold: dataThreshold)
+        let fields = ReadFields.selection(for: engine)
         var sinks: [AlertSink] = [OutputAlertSink(format: format)]
         if toJournal { sinks.append(JournalAlertSink()) }
         let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks, logger: logger)
@@ -37,7 +38,7 @@ public struct Replayer {
             while try journal.next() {
                 let entry: JournalEntry
                 do {
-                    entry = try journal.entry(includingCursor: false)
+                    entry = try journal.entry(fields: fields, includingCursor: false)
                 } catch {
                     pipeline.countUnreadable(error)
                     continue

@@ -51,7 +51,8 @@ public struct Runner {
             "restart.known_alerts": "\(alreadyWritten.count)",
         ])
 
-        var loop = Loop(journal: journal, pipeline: pipeline, store: store, configuration: configuration, logger: logger)
+        var loop = Loop(journal: journal, fields: ReadFields.selection(for: engine), pipeline: pipeline, store: store,
+                        configuration: configuration, logger: logger)
         try loop.position(at: checkpoint, fromStart: fromStart)
         try loop.run(signals: signals)
         let statistics = pipeline.statistics
@@ -76,6 +77,8 @@ public struct Runner {
 /// away), and for an entry that raises an alert.
 struct Loop {
     let journal: Journal
+    /// The fields read from each entry.
+    let fields: JournalFieldSelection
     let pipeline: Pipeline
     let store: CheckpointStore
     let configuration: Configuration
@@ -95,8 +98,10 @@ struct Loop {
     var lastSave = monotonicMilliseconds()
     var savedPosition: Checkpoint.Position?
 
-    init(journal: Journal, pipeline: Pipeline, store: CheckpointStore, configuration: Configuration, logger: Logger) {
+    init(journal: Journal, fields: JournalFieldSelection, pipeline: Pipeline, store: CheckpointStore,
+         configuration: Configuration, logger: Logger) {
         self.journal = journal
+        self.fields = fields
         self.pipeline = pipeline
         self.store = store
         self.configuration = configuration
@@ -214,7 +219,7 @@ struct Loop {
             }
             let entry: JournalEntry
             do {
-                entry = try journal.entry(includingCursor: false)
+                entry = try journal.entry(fields: fields, includingCursor: false)
             } catch {
                 pipeline.countUnreadable(error)
                 if let cursor = try? journal.cursor() { lastProcessed = cursor }
