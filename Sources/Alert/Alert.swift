@@ -32,7 +32,10 @@ public struct Alert: Sendable {
     public let fields: [MatchedField]
 
     /// Makes the alert for `match` on `entry`.
-    public init(match: Match, entry: JournalEntry) {
+    /// - Parameters:
+    ///   - cursor: the entry's cursor. The reader fetches it only for entries that raise an
+    ///     alert, so `entry.cursor` may be nil.
+    public init(match: Match, entry: JournalEntry, cursor: Cursor) {
         ruleIdentifier = match.rule.identifier
         ruleTitle = match.rule.title
         level = match.rule.level
@@ -41,7 +44,7 @@ public struct Alert: Sendable {
         isTrusted = match.isTrusted
         logSource = match.logSource.map(\.description)
         host = entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
-        sourceCursor = entry.cursor
+        sourceCursor = cursor
         sourceRealtime = entry.realtime
         sourceMonotonic = entry.monotonic
         sourceBootID = entry.bootID

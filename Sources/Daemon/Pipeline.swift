@@ -34,18 +34,26 @@ public final class Pipeline {
     }
 
     /// Processes one entry: returns once every alert for it is written.
+    /// - Parameters:
+    ///   - entry: the entry, usually read without its cursor.
+    ///   - cursor: reads the entry's cursor (`Journal.cursor()`, while the journal is still at the
+    ///     entry); called only when `entry` has none and raises an alert, or for a log line. When
+    ///     it fails, the entry counts as unreadable and raises no alert.
+    /// - Returns: the entry's cursor when the entry raised an alert (written or suppressed), else nil.
     /// - Throws: `Failure` when an alert cannot be written (the entry then counts as not processed).
-    public func process(_ entry: JournalEntry) throws(Failure) {
+    @discardableResult
+    public func process(_ entry: JournalEntry, cursor: () throws(JournalError) -> Cursor) throws(Failure) -> Cursor? {
         statistics.entries += 1
         if ownEntries.isOwn(entry) {
             statistics.ownEntriesSkipped += 1
-            return
+            return nil
         }
         if entry.isTruncated {
             statistics.truncatedEntries += 1
             if statistics.truncatedEntries == 1 {
+                let position = entry.cursor ?? (try? cursor())
                 logger.warning("Entry has a field longer than the data threshold; matching on its first bytes (further ones are counted)",
-                               metadata: ["journal.cursor": "\(entry.cursor)"])
+                               metadata: ["journal.cursor": "\(position.map(\.rawValue) ?? "unknown")"])
             }
         }
         if entry.value(of: "MESSAGE") == nil {
@@ -60,12 +68,25 @@ public final class Pipeline {
             if hits == 1 || (hits % 10 == 0 && String(hits).dropFirst().allSatisfy { $0 == "0" }) {
                 logger.warning("A regular expression hit its match limit; counted as no match", metadata: [
                     "rule.id": "\(engine.statistics.lastRegexLimitRule ?? "?")", "regex.limit_hits": "\(hits)",
-                    "journal.cursor": "\(entry.cursor)",
+                    "journal.cursor": "\(entry.cursor.map(\.rawValue) ?? "-")",
                 ])
             }
         }
+        if matches.isEmpty { return nil }
+        // The cursor is read before any alert is written, so a failure here writes none.
+        let entryCursor: Cursor
+        if let known = entry.cursor {
+            entryCursor = known
+        } else {
+            do {
+                entryCursor = try cursor()
+            } catch {
+                countUnreadable(error)
+                return nil
+            }
+        }
         for match in matches {
-            let alert = Alert(match: match, entry: entry)
+            let alert = Alert(match: match, entry: entry, cursor: entryCursor)
             if !alreadyWritten.isEmpty, alreadyWritten.remove(alert.key) != nil {
                 statistics.duplicatesSuppressed += 1
                 continue
@@ -73,6 +94,7 @@ public final class Pipeline {
             for sink in sinks { try sink.write(alert) }
             statistics.alerts += 1
         }
+        return entryCursor
     }
 
     /// Writes to standard output why each rule did or did not match `entry` (`--explain`).

@@ -34,6 +34,7 @@ public struct Replayer {
         RuleLoading.log(warnings, engine: engine, logger: logger)
         let files = try JournalOpening.journalFiles(in: paths)
         let journal = try JournalOpening.open(.files(files), dataThreshold: dataThreshold)
+        let fields = ReadFields.selection(for: engine)
         var sinks: [AlertSink] = [OutputAlertSink(format: format)]
         if toJournal { sinks.append(JournalAlertSink()) }
         let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks, logger: logger)
@@ -43,13 +44,13 @@ public struct Replayer {
             while try journal.next() {
                 let entry: JournalEntry
                 do {
-                    entry = try journal.entry()
+                    entry = try journal.entry(fields: fields, includingCursor: false)
                 } catch {
                     pipeline.countUnreadable(error)
                     continue
                 }
                 if explain { pipeline.writeExplanation(of: entry) }
-                try pipeline.process(entry)
+                try pipeline.process(entry) { () throws(JournalError) in try journal.cursor() }
             }
         } catch let error as JournalError {
             throw Failure(.data, "\(files.joined(separator: ", ")): cannot read (\(error)); the journal file may be corrupt")

@@ -53,7 +53,8 @@ public struct Runner {
             "restart.known_alerts": "\(alreadyWritten.count)",
         ])
 
-        var loop = Loop(journal: journal, pipeline: pipeline, store: store, configuration: configuration, logger: logger)
+        var loop = Loop(journal: journal, fields: ReadFields.selection(for: engine), pipeline: pipeline, store: store,
+                        configuration: configuration, logger: logger)
         try loop.position(at: checkpoint, fromStart: fromStart)
         try loop.run(signals: signals)
         let statistics = pipeline.statistics
@@ -71,23 +72,38 @@ public struct Runner {
 }
 
 /// The read loop: next entry, process, checkpoint now and then, wait when caught up.
+///
+/// Entries are read without their cursor (`sd_journal_get_cursor` formats and allocates text):
+/// the cursor of the last processed entry is read only while the journal is still at it, when it
+/// is needed: before a checkpoint is saved, at the end of a batch (before a wait can rotate files
+/// away), and for an entry that raises an alert.
 struct Loop {
     let journal: Journal
+    /// The fields read from each entry.
+    let fields: JournalFieldSelection
     let pipeline: Pipeline
     let store: CheckpointStore
     let configuration: Configuration
     let logger: Logger
-    /// The last entry whose alerts are all written, nil while nothing was processed and the
-    /// journal was empty at start.
+    /// The last entry whose alerts are all written, or an earlier processed entry while
+    /// `atLastProcessed`; nil while nothing was processed and the journal was empty at start.
+    ///
+    /// Every entry processed after it raised no alert (an entry that does moves it), so re-seeking
+    /// to it after a read error processes those entries again but writes nothing twice.
     var lastProcessed: Cursor?
+    /// Whether the journal is still at the last processed entry and `lastProcessed` may be an
+    /// earlier one: `settleLastProcessed()` then reads the exact cursor.
+    var atLastProcessed = false
     /// Whether the journal's current position holds an unprocessed entry (after a re-seek).
     var pendingCurrent = false
     var entriesSinceSave = 0
     var lastSave = monotonicMilliseconds()
     var savedPosition: Checkpoint.Position?
 
-    init(journal: Journal, pipeline: Pipeline, store: CheckpointStore, configuration: Configuration, logger: Logger) {
+    init(journal: Journal, fields: JournalFieldSelection, pipeline: Pipeline, store: CheckpointStore,
+         configuration: Configuration, logger: Logger) {
         self.journal = journal
+        self.fields = fields
         self.pipeline = pipeline
         self.store = store
         self.configuration = configuration
@@ -131,6 +147,7 @@ struct Loop {
     /// Moves to the last processed entry again (after a rotation or vacuum). If that entry is
     /// gone, the journal is at the nearest later entry, which is unprocessed.
     mutating func reseek() throws(JournalError) {
+        atLastProcessed = false
         guard let cursor = lastProcessed else {
             try journal.seekHead()
             return
@@ -185,22 +202,36 @@ struct Loop {
 
     /// Processes every available entry; checkpoints by count and time as it goes.
     mutating func drain() throws {
+        let journal = journal  // for the cursor closure, which must not capture `self`
         while true {
             if pendingCurrent {
                 pendingCurrent = false
-            } else if try !journal.next() {
-                return
+            } else {
+                // Moving on: the last processed entry's cursor can no longer be read (if `next`
+                // fails, the older `lastProcessed` is a safe place to re-seek to).
+                let wasAtLastProcessed = atLastProcessed
+                atLastProcessed = false
+                if try !journal.next() {
+                    // At the end, sd_journal_next leaves the journal where it was (journalctl
+                    // relies on it for --cursor-file), so the cursor can be read now.
+                    atLastProcessed = wasAtLastProcessed
+                    settleLastProcessed()
+                    return
+                }
             }
             let entry: JournalEntry
             do {
-                entry = try journal.entry()
+                entry = try journal.entry(fields: fields, includingCursor: false)
             } catch {
                 pipeline.countUnreadable(error)
                 if let cursor = try? journal.cursor() { lastProcessed = cursor }
                 continue
             }
-            try pipeline.process(entry)
-            lastProcessed = entry.cursor
+            if let cursor = try pipeline.process(entry, cursor: { () throws(JournalError) in try journal.cursor() }) {
+                lastProcessed = cursor
+            } else {
+                atLastProcessed = true
+            }
             entriesSinceSave += 1
             if entriesSinceSave >= configuration.checkpointEntries
                 || monotonicMilliseconds() - lastSave >= configuration.checkpointIntervalMilliseconds {
@@ -211,11 +242,21 @@ struct Loop {
 
     /// Whether entries were processed since the last save.
     var isDirty: Bool {
+        if atLastProcessed { return true }
         guard let cursor = lastProcessed else { return false }
         return savedPosition != .after(cursor)
     }
 
+    /// Reads the cursor of the last processed entry into `lastProcessed` while the journal is still
+    /// at it. If the read fails, the earlier cursor stays: a safe place to re-seek to.
+    mutating func settleLastProcessed() {
+        guard atLastProcessed else { return }
+        atLastProcessed = false
+        if let cursor = try? journal.cursor() { lastProcessed = cursor }
+    }
+
     mutating func saveIfDirty() throws(Failure) {
+        settleLastProcessed()
         guard isDirty, let cursor = lastProcessed else { return }
         try save(.after(cursor))
     }

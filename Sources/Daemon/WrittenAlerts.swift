@@ -58,7 +58,7 @@ enum WrittenAlerts {
             try journal.addMatch(field: "MESSAGE_ID", value: CordonMessageID.alert)
             try journal.seekTail()
             while try journal.previous() {
-                let entry = try journal.entry()
+                let entry = try journal.entry(fields: ReadFields.writtenAlerts, includingCursor: false)
                 if entry.realtime < start { break }
                 guard ownEntries.isOwnAlert(entry),
                       let cursor = entry.string("CORDON_SOURCE_CURSOR"),

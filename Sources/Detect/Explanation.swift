@@ -107,7 +107,7 @@ extension Engine {
                                               isTrusted: group.isTrusted(event, context: &context), parsedFields: parsed,
                                               rules: results, ruleCount: group.ruleIndexes.count))
         }
-        return Explanation(cursor: entry.cursor.rawValue, sources: sources)
+        return Explanation(cursor: entry.cursor?.rawValue ?? "at __REALTIME_TIMESTAMP=\(entry.realtime)", sources: sources)
     }
 }
 

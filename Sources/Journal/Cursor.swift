@@ -9,11 +9,13 @@ public struct Cursor: Hashable, Sendable, CustomStringConvertible {
     /// Wraps cursor text. Returns nil for text that cannot be a cursor (empty, a newline, a NUL,
     /// or longer than 4 KiB), as read from a corrupt checkpoint file.
     public init?(_ rawValue: String) {
-        guard !rawValue.isEmpty, rawValue.utf8.count <= 4096,
-              rawValue.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }),
-              rawValue.contains("=")
-        else { return nil }
-        self.rawValue = rawValue
+        var text = rawValue
+        let isValid = text.withUTF8 { bytes in
+            !bytes.isEmpty && bytes.count <= 4096 && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
+                && bytes.contains(UInt8(ascii: "="))
+        }
+        guard isValid else { return nil }
+        self.rawValue = text
     }
 
     public var description: String { rawValue }

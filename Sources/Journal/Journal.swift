@@ -29,7 +29,8 @@ public final class Journal {
         case interrupted
     }
 
-    private let handle: OpaquePointer
+    /// The `sd_journal*`; `Journal+Entry.swift` reads through it too.
+    let handle: OpaquePointer
     /// The largest field value copied into an entry, in bytes.
     public let dataThreshold: Int
     /// The descriptor `wait` polls, from `sd_journal_get_fd`; -1 until first needed.
@@ -138,68 +139,11 @@ public final class Journal {
         sd_journal_flush_matches(handle)
     }
 
-    // MARK: Reading
-
-    /// The current entry's cursor (`sd_journal_get_cursor`).
-    public func cursor() throws(JournalError) -> Cursor {
-        var text: UnsafeMutablePointer<CChar>?
-        try check("sd_journal_get_cursor", sd_journal_get_cursor(handle, &text))
-        defer { free(text) }
-        guard let text, let cursor = Cursor(String(cString: text)) else {
-            throw JournalError(call: "sd_journal_get_cursor", errno: .invalidArgument)
-        }
-        return cursor
-    }
-
-    /// The current entry with all its fields (`sd_journal_enumerate_available_data`), each value
-    /// cut at `dataThreshold`.
-    public func entry() throws(JournalError) -> JournalEntry {
-        var realtime: UInt64 = 0
-        var monotonic: UInt64 = 0
-        var boot = sd_id128_t()
-        try check("sd_journal_get_realtime_usec", sd_journal_get_realtime_usec(handle, &realtime))
-        try check("sd_journal_get_monotonic_usec", sd_journal_get_monotonic_usec(handle, &monotonic, &boot))
-        let cursor = try self.cursor()
-
-        var builder = JournalEntry.Builder(capacity: 1024)
-        var truncated = false
-        sd_journal_restart_data(handle)
-        while true {
-            var data: UnsafeRawPointer?
-            var length = 0
-            let result = sd_journal_enumerate_available_data(handle, &data, &length)
-            if result <= 0 { break }  // 0: no more fields; a negative result ends the entry too
-            guard let data else { continue }
-            var item = UnsafeRawBufferPointer(start: data, count: length)
-            // Keep the name and `=` whole; cut the value only.
-            if let equals = item.firstIndex(of: UInt8(ascii: "=")), length - equals - 1 > dataThreshold {
-                item = UnsafeRawBufferPointer(rebasing: item[0..<(equals + 1 + dataThreshold)])
-                truncated = true
-            }
-            builder.append(item: item)
-        }
-        return JournalEntry(builder: builder, realtime: realtime, monotonic: monotonic,
-                            bootID: Self.hex(boot), cursor: cursor, isTruncated: truncated)
-    }
-
     /// A new random 128-bit id as 32 lower-case hex digits (`sd_id128_randomize`).
     public static func randomID128() throws(JournalError) -> String {
         var id = sd_id128_t()
         try check("sd_id128_randomize", sd_id128_randomize(&id))
-        return hex(id)
-    }
-
-    static func hex(_ id: sd_id128_t) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(32)
-        withUnsafeBytes(of: id.bytes) { raw in
-            for byte in raw {
-                bytes.append(digits[Int(byte >> 4)])
-                bytes.append(digits[Int(byte & 0xf)])
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return withUnsafeBytes(of: id.bytes) { ID128(bytes: $0).description }
     }
 
     // MARK: Waiting

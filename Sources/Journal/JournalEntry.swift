@@ -1,4 +1,7 @@
-/// One journal entry: every field as bytes, plus the entry's metadata.
+import Glibc
+
+/// One journal entry: its fields as bytes (every field, or those a `JournalFieldSelection` kept),
+/// plus the entry's metadata.
 ///
 /// Field values are bytes, not `String`: journal data can be binary or invalid UTF-8.
 /// All `NAME=value` items share one byte buffer, so an entry costs two allocations
@@ -12,12 +15,18 @@ public struct JournalEntry: Sendable {
     public let realtime: UInt64
     /// Monotonic time of the entry within its boot, in µs.
     public let monotonic: UInt64
-    /// The boot the entry was written in (32 lower-case hex digits).
-    public let bootID: String
-    /// Where the entry is in the journal.
-    public let cursor: Cursor
-    /// Whether at least one field was cut at the data threshold.
+    /// The boot the entry was written in.
+    public let boot: ID128
+    /// Where the entry is in the journal; nil when it was read without its cursor
+    /// (`Journal.entry(fields:includingCursor:)`), which then only `Journal.cursor()` gives,
+    /// while the journal is still at the entry.
+    public let cursor: Cursor?
+    /// Whether at least one field in the entry was cut at the data threshold (fields a selection
+    /// left out are not looked at).
     public let isTruncated: Bool
+
+    /// The boot the entry was written in, as 32 lower-case hex digits (formatted on each call).
+    public var bootID: String { boot.description }
 
     /// The location of one field inside `storage`.
     public struct FieldSpan: Sendable, Hashable {
@@ -32,17 +41,19 @@ public struct JournalEntry: Sendable {
     /// Builds an entry from parts already in memory (tests, fixtures, the export-format reader).
     /// - Parameters:
     ///   - fields: name and value pairs, in order; a name may repeat.
+    ///   - bootID: 32 hex digits; other text gives the all-zero id.
+    ///   - cursor: where the entry is, or nil for an entry read without its cursor.
     public init(
         fields: [(name: String, value: [UInt8])],
         realtime: UInt64 = 0,
         monotonic: UInt64 = 0,
         bootID: String = "00000000000000000000000000000000",
-        cursor: Cursor,
+        cursor: Cursor?,
         isTruncated: Bool = false
     ) {
         var builder = Builder()
         for field in fields { builder.append(name: Array(field.name.utf8), value: field.value) }
-        self.init(builder: builder, realtime: realtime, monotonic: monotonic, bootID: bootID,
+        self.init(builder: builder, realtime: realtime, monotonic: monotonic, boot: ID128(bootID) ?? .zero,
                   cursor: cursor, isTruncated: isTruncated)
     }
 
@@ -52,12 +63,12 @@ public struct JournalEntry: Sendable {
         self.init(fields: fields.map { ($0.key, Array($0.value.utf8)) }, realtime: realtime, cursor: cursor)
     }
 
-    init(builder: Builder, realtime: UInt64, monotonic: UInt64, bootID: String, cursor: Cursor, isTruncated: Bool) {
+    init(builder: Builder, realtime: UInt64, monotonic: UInt64, boot: ID128, cursor: Cursor?, isTruncated: Bool) {
         self.storage = builder.storage
         self.spans = builder.spans
         self.realtime = realtime
         self.monotonic = monotonic
-        self.bootID = bootID
+        self.boot = boot
         self.cursor = cursor
         self.isTruncated = isTruncated
     }
@@ -72,12 +83,13 @@ public struct JournalEntry: Sendable {
             spans.reserveCapacity(32)
         }
 
-        /// Appends a raw `NAME=value` item as sd-journal returns it; items without `=` are ignored.
-        mutating func append(item: UnsafeRawBufferPointer) {
-            guard let equals = item.firstIndex(of: UInt8(ascii: "=")), equals > 0 else { return }
+        /// Appends a raw `NAME=value` item as sd-journal returns it.
+        /// - Parameters:
+        ///   - separator: the index of the `=` in `item`, found by the caller.
+        mutating func append(item: UnsafeRawBufferPointer, separator: Int) {
             let start = storage.count
             storage.append(contentsOf: item)
-            spans.append(FieldSpan(start: Int32(start), separator: Int32(start + equals), end: Int32(storage.count)))
+            spans.append(FieldSpan(start: Int32(start), separator: Int32(start + separator), end: Int32(storage.count)))
         }
 
         mutating func append(name: [UInt8], value: [UInt8]) {
@@ -121,9 +133,10 @@ extension JournalEntry {
     /// The value of the first field whose name has these bytes.
     public func value(ofName name: UnsafeRawBufferPointer) -> ArraySlice<UInt8>? {
         storage.withUnsafeBytes { bytes in
+            // No storage, no field; a name without bytes is no field name.
+            guard let base = bytes.baseAddress, let wanted = name.baseAddress else { return nil }
             for span in spans where Int(span.separator - span.start) == name.count {
-                let candidate = UnsafeRawBufferPointer(rebasing: bytes[Int(span.start)..<Int(span.separator)])
-                if candidate.elementsEqual(name) {
+                if memcmp(base + Int(span.start), wanted, name.count) == 0 {
                     return storage[Int(span.separator) + 1..<Int(span.end)]
                 }
             }

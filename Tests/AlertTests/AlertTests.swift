@@ -35,7 +35,7 @@ import Testing
         var matches: [Match] = []
         var engine = Engine(rules: [Self.rule])
         engine.evaluate(Event(entry: entry), into: &matches)
-        return Alert(match: try #require(matches.first), entry: entry)
+        return Alert(match: try #require(matches.first), entry: entry, cursor: try #require(entry.cursor))
     }
 
     @Test func journalFields() throws {

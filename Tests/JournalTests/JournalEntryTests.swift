@@ -45,3 +45,52 @@ import Testing
         #expect(bytes == expected)
     }
 }
+
+@Suite struct FieldSelectionTests {
+    @Test func namesAndMembership() {
+        let selection = JournalFieldSelection(names: ["_PID", "MESSAGE", "", "MESSAGE", "_COMM"])
+        #expect(!selection.isAll)
+        #expect(selection.names == ["MESSAGE", "_COMM", "_PID"])
+        #expect(selection.contains("MESSAGE"))
+        #expect(selection.contains("_PID"))
+        #expect(!selection.contains("MESSAGE_ID"))
+        #expect(!selection.contains("MESSAG"))
+        #expect(!selection.contains("_UID"))  // same length as _PID
+        #expect(!selection.contains(""))
+        #expect(JournalFieldSelection.all.isAll)
+        #expect(JournalFieldSelection.all.names == nil)
+        #expect(JournalFieldSelection.all.contains("ANYTHING"))
+        #expect(JournalFieldSelection(names: []).names == [])
+        #expect(!JournalFieldSelection(names: []).contains("MESSAGE"))
+    }
+
+    @Test func longNames() {
+        let long = String(repeating: "A", count: 64)
+        let selection = JournalFieldSelection(names: [long])
+        #expect(selection.contains(long))
+        #expect(!selection.contains(String(repeating: "A", count: 63)))
+        #expect(!selection.contains(String(repeating: "A", count: 65)))
+    }
+}
+
+@Suite struct ID128Tests {
+    @Test func parsesAndFormats() {
+        let text = "00112233445566778899aabbccddeeff"
+        let id = ID128(text)
+        #expect(id?.high == 0x0011_2233_4455_6677)
+        #expect(id?.low == 0x8899_aabb_ccdd_eeff)
+        #expect(id?.description == text)
+        #expect(ID128("00112233445566778899AABBCCDDEEFF") == id)
+        #expect(ID128.zero.description == String(repeating: "0", count: 32))
+        #expect(ID128("0011223344556677-8899aabbccddeeff") == nil)
+        #expect(ID128("00112233445566778899aabbccddeefg") == nil)
+        #expect(ID128("") == nil)
+    }
+
+    @Test func entryKeepsTheBootAsBytes() {
+        let entry = JournalEntry(fields: [], bootID: "0123456789abcdef0123456789abcdef", cursor: Cursor("s=1;i=2")!)
+        #expect(entry.bootID == "0123456789abcdef0123456789abcdef")
+        #expect(entry.boot == ID128(high: 0x0123_4567_89ab_cdef, low: 0x0123_4567_89ab_cdef))
+        #expect(JournalEntry(fields: [], bootID: "not hex", cursor: Cursor("s=1;i=2")!).boot == .zero)
+    }
+}

@@ -1,0 +1,30 @@
+import Detect
+import Journal
+
+/// The journal fields Cordon copies out of each entry: one place that knows who reads what.
+///
+/// `run` and `replay` read only the fields the rules need (`Engine.fieldNames`, which covers the
+/// fields parsers read) plus the ones the pipeline reads itself; every other field stays in the
+/// journal file. A field missing here reads as absent, so code that starts reading a new field of
+/// the entry must add it here.
+enum ReadFields {
+    /// Fields the pipeline reads whatever the rules:
+    /// - `MESSAGE_ID`, `_TRANSPORT`, `_UID`: `OwnEntries.isOwn`, so Cordon's own entries are skipped;
+    /// - `_HOSTNAME`: `Alert` (`host`);
+    /// - `MESSAGE`: `Pipeline` counts entries without one.
+    ///
+    /// The entry's timestamps and boot come with every entry; its cursor is read only for an
+    /// entry that raises an alert and for a checkpoint (see `Loop`).
+    static let pipeline: Set<String> = ["MESSAGE_ID", "_TRANSPORT", "_UID", "_HOSTNAME", "MESSAGE"]
+
+    /// What `run` and `replay` read: the engine's fields and `pipeline`.
+    static func selection(for engine: Engine) -> JournalFieldSelection {
+        JournalFieldSelection(names: engine.fieldNames.union(pipeline))
+    }
+
+    /// What `WrittenAlerts` reads of Cordon's earlier alerts: `OwnEntries.isOwnAlert` and the
+    /// alert key.
+    static let writtenAlerts = JournalFieldSelection(names: [
+        "MESSAGE_ID", "_TRANSPORT", "_UID", "CORDON_SOURCE_CURSOR", "CORDON_RULE_ID",
+    ])
+}
