@@ -40,7 +40,7 @@ check: release
 	.build/release/cordon check $(RULES)
 	.build/release/cordon test $(RULES)
 
-## bench: replay a 1M-entry journal with the shipped rules, next to libsystemd's own read loop
+## bench: replay generated journals with the shipped, SigmaHQ and 10/100/1,000 synthetic rules, next to libsystemd's own read loop
 bench: release
 	@scripts/deps.sh bench
 	@scripts/bench.sh "$(SHARED)" "$(CACHE)" "$(BENCH_N)" "$(RULES)"

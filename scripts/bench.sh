@@ -1,32 +1,133 @@
 #!/usr/bin/env bash
-# make bench: the 1M-entry journal from shared/bench/gen_journal.py, replayed by libsystemd's C read
-# loop (the limit) and by `cordon replay` with the shipped rules, in the same run; prints the ratio.
+# make bench: journals from shared/bench/gen_journal.py replayed by libsystemd's C read loop (the
+# limit) and by `cordon replay` with several rule sets, in the same run; prints entries/s, the ratio
+# to the C loop and the alerts of each.
+#
+# Rule sets: the shipped rules; every SigmaHQ Linux rule that loads (rules, rules-threat-hunting,
+# rules-emerging-threats from SHARED/sigma/rules, copied to a temporary directory, and the files
+# `cordon check` rejects left out: the simplest honest filter, the same one a user would apply);
+# 10, 100 and 1,000 synthetic rules from scripts/gen_rules.py (seed 42; rule i is the same in every
+# set). Where the engine lacks |re or |cidr, the generator writes those selections with contains.
+#
+# The C loop and the shipped rules run on the N-entry journal, BENCH_RUNS times each (default 3),
+# alternating. The other sets run BENCH_EXTRA_RUNS times (default 1) on a BENCH_EXTRA_N-entry
+# journal (default 100000, same generator and seed), next to the C loop and the shipped rules on
+# that journal, so that a slow rule set keeps the run short. Rates are medians.
 set -euo pipefail
 shared=$1 cache=$2 n=$3 rules=$4
-journal="$cache/bench-$n"
+runs=${BENCH_RUNS:-3} extra_runs=${BENCH_EXTRA_RUNS:-1} extra_n=${BENCH_EXTRA_N:-100000}
+cordon=.build/release/cordon
+started=$(date +%s)
 mkdir -p "$cache"
-if [ ! -f "$journal/.done" ]; then
-  echo "bench: generating $n entries (seed 42) into $journal" >&2
-  rm -rf "$journal"; mkdir -p "$journal"
-  python3 "$shared/bench/gen_journal.py" -n "$n" --seed 42 2>/dev/null \
-    | /lib/systemd/systemd-journal-remote --output="$journal/bench.journal" - 2>"$cache/journal-remote.log"
-  touch "$journal/.done"
-fi
+
+# fixture N: the N-entry journal directory, generated once and cached.
+fixture() {
+  local journal="$cache/bench-$1"
+  if [ ! -f "$journal/.done" ]; then
+    echo "bench: generating $1 entries (seed 42) into $journal" >&2
+    rm -rf "$journal"; mkdir -p "$journal"
+    python3 "$shared/bench/gen_journal.py" -n "$1" --seed 42 2>/dev/null \
+      | /lib/systemd/systemd-journal-remote --output="$journal/bench.journal" - 2>"$cache/journal-remote.log"
+    touch "$journal/.done"
+  fi
+  echo "$journal"
+}
+journal=$(fixture "$n")
+extra_journal=$(fixture "$extra_n")
 gcc -O2 -o "$cache/c_iter" "$shared/bench/c_iter.c" $(pkg-config --cflags --libs libsystemd libpcre2-8)
 
-c_rate() { grep -oE 'entries_per_s=[0-9]+' | cut -d= -f2; }
-cordon_rate() { grep -oE '[0-9]+ entries/s' | grep -oE '^[0-9]+'; }
-runs=${BENCH_RUNS:-3}
-c_rates=(); cordon_rates=()
-for i in $(seq "$runs"); do
-  # Alternate the two readers so drift on a shared machine hits both alike.
-  c_rates+=("$("$cache/c_iter" "$journal" | c_rate)")
-  cordon_rates+=("$(.build/release/cordon replay --rules "$rules" --stats -o json "$journal" 2>&1 >/dev/null | cordon_rate)")
+work=$(mktemp -d /tmp/cordon-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# keep_loadable DIR: deletes the rule files under DIR that `cordon check` rejects (a duplicate id
+# rejects only the second file, so repeat until none is left); prints "loaded total".
+keep_loadable() {
+  local dir=$1 total bad file pass
+  total=$(find "$dir" -name '*.yml' | wc -l)
+  for pass in 1 2 3; do
+    bad=$({ "$cordon" check "$dir" 2>&1 >/dev/null || true; } | sed -nE 's/^cordon: ([^:]+)(:[0-9]+)?: .*/\1/p' | sort -u)
+    [ -z "$bad" ] && break
+    while read -r file; do
+      case $file in "$dir"/*) rm -f "$file" ;; esac
+    done <<<"$bad"
+  done
+  echo "$(find "$dir" -name '*.yml' | wc -l) $total"
+}
+
+# supports SELECTION: whether the engine loads a rule with this one selection line.
+supports() {
+  printf 'title: probe\nid: probe\nlevel: low\ndetection:\n    selection:\n        %s\n    condition: selection\n' "$1" >"$work/probe.yml"
+  "$cordon" check "$work/probe.yml" >/dev/null 2>&1
+}
+
+mkdir -p "$work/sigma"
+for set in rules rules-threat-hunting rules-emerging-threats; do
+  [ -d "$shared/sigma/rules/$set" ] && cp -r "$shared/sigma/rules/$set" "$work/sigma/$set"
 done
+read -r sigma_loaded sigma_total < <(keep_loadable "$work/sigma")
+
+without=()
+supports "MESSAGE|re: 'a.c'" || without+=(--without re)
+supports "SourceIp|cidr: '10.0.0.0/8'" || without+=(--without cidr)
+substituted=$(python3 scripts/gen_rules.py -n 1000 --seed 42 --out "$work/synthetic-1000" ${without[@]+"${without[@]}"} 2>&1)
+for count in 10 100; do
+  mkdir -p "$work/synthetic-$count"
+  for i in $(seq -f %04g 1 "$count"); do cp "$work/synthetic-1000/synthetic-$i.yml" "$work/synthetic-$count/"; done
+done
+for count in 10 100 1000; do
+  read -r loaded total < <(keep_loadable "$work/synthetic-$count")
+  [ "$loaded" = "$total" ] || echo "bench: only $loaded of $total synthetic rules load" >&2
+done
+
+c_rate() { "$cache/c_iter" "$1" | grep -oE 'entries_per_s=[0-9]+' | cut -d= -f2; }
+# replay RULES JOURNAL: prints "entries/s alerts" from `cordon replay --stats`.
+replay() {
+  "$cordon" replay --rules "$1" --stats -o json "$2" 2>&1 >/dev/null \
+    | sed -nE 's/.*replayed [0-9]+ entries, ([0-9]+) alerts,.* ([0-9]+) entries\/s$/\2 \1/p'
+}
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-c=$(median "${c_rates[@]}"); k=$(median "${cordon_rates[@]}")
-alerts=$(.build/release/cordon replay --rules "$rules" -o json "$journal" | wc -l)
+
+declare -A rates alerts
+add() {  # add KEY "rate alerts"
+  rates[$1]="${rates[$1]:-} ${2% *}"
+  alerts[$1]=${2#* }
+}
+for i in $(seq "$runs"); do
+  # Alternate the readers so drift on a shared machine hits all alike.
+  rates[c]="${rates[c]:-} $(c_rate "$journal")"
+  add shipped "$(replay "$rules" "$journal")"
+  rates[c_extra]="${rates[c_extra]:-} $(c_rate "$extra_journal")"
+  add shipped_extra "$(replay "$rules" "$extra_journal")"
+done
+for set in sigma synthetic-10 synthetic-100 synthetic-1000; do
+  for i in $(seq "$extra_runs"); do
+    rates[c_extra]="${rates[c_extra]:-} $(c_rate "$extra_journal")"
+    add "$set" "$(replay "$work/$set" "$extra_journal")"
+  done
+done
+
+rate() { median ${rates[$1]}; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+shipped_count=$("$cordon" check "$rules" | grep -oE '^[0-9]+')
+c=$(rate c) c_extra=$(rate c_extra)
+row() {  # row LABEL ENTRIES KEY C_RATE
+  local r; r=$(rate "$3")
+  printf '%-46s %8s %11d %9s %9s\n' "$1" "$2" "$r" "$(ratio "$r" "$4")" "${alerts[$3]:--}"
+}
 echo
-printf '%-42s %12s %10s\n' "reader ($n entries, median of $runs)" "entries/s" "x C loop"
-printf '%-42s %12d %10.2f\n' "c_iter (libsystemd read limit)" "$c" 1
-printf '%-42s %12d %10.2f\n' "cordon replay, rules/ ($alerts alerts)" "$k" "$(echo "$k $c" | awk '{printf "%.2f", $1/$2}')"
+printf '%-46s %8s %11s %9s %9s\n' "reader" "entries" "entries/s" "x C loop" "alerts"
+row "c_iter (libsystemd read limit)" "$n" c "$c"
+row "cordon replay, rules/ ($shipped_count rules)" "$n" shipped "$c"
+row "c_iter (libsystemd read limit)" "$extra_n" c_extra "$c_extra"
+row "cordon replay, rules/ ($shipped_count rules)" "$extra_n" shipped_extra "$c_extra"
+row "cordon replay, SigmaHQ Linux ($sigma_loaded rules)" "$extra_n" sigma "$c_extra"
+row "cordon replay, 10 synthetic rules" "$extra_n" synthetic-10 "$c_extra"
+row "cordon replay, 100 synthetic rules" "$extra_n" synthetic-100 "$c_extra"
+row "cordon replay, 1,000 synthetic rules" "$extra_n" synthetic-1000 "$c_extra"
+echo
+echo "shipped rules: $(ratio "$(rate shipped)" "$c")x the C loop (target: at least 0.5x)"
+echo "1,000 synthetic rules: $(ratio "$(rate synthetic-10)" "$(rate synthetic-1000)")x slower than 10 (target: at most 2x)"
+echo "SigmaHQ: $sigma_loaded of $sigma_total rule files load; the others were left out (cordon check rejects them)"
+[ -n "$substituted" ] && echo "synthetic: ${substituted#gen_rules: } (the engine does not support them yet)"
+elapsed=$(( $(date +%s) - started ))
+echo "medians of $runs runs (C loop, rules/) and $extra_runs (other sets); bench took $((elapsed / 60))m$((elapsed % 60))s"
