@@ -40,10 +40,12 @@ public enum RuleLoading {
         if loaded.logSources.isEmpty, !loaded.rules.isEmpty {
             diagnostics.append(Diagnostic(
                 kind: .data, severity: .warning, file: paths.joined(separator: ", "), line: nil,
-                message: "no log source mapping ('logsources:' document) among these paths, so no rule is evaluated",
+                message: "no log source mapping ('logsources:' document) among these paths: every rule runs on every entry, and no alert is trusted",
                 hint: "add Cordon's rules/logsources.yml to the paths"))
         }
-        let engine = Engine(rules: loaded.rules, logSources: loaded.logSources, options: options)
+        // Without a mapping, every rule runs on every entry, untrusted: ad-hoc rule files still work.
+        let engine = Engine(rules: loaded.rules, logSources: loaded.logSources.isEmpty ? nil : loaded.logSources,
+                            options: options)
         diagnostics += engine.diagnostics
         return RuleReport(loaded: loaded, engine: engine, diagnostics: diagnostics)
     }
