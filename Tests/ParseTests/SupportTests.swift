@@ -1,14 +1,14 @@
 import Testing
 @testable import Parse
 
-@Suite struct IPAddressSyntaxTests {
+@Suite struct IPAddressTests {
     @Test(arguments: [
         "0.0.0.0", "1.2.3.4", "255.255.255.255", "10.0.0.5",
         "::", "::1", "1::", "2001:db8::7", "fe80::1%eth0", "::ffff:10.1.2.3", "1:2:3:4:5:6:7:8",
         "1:2:3:4:5:6:1.2.3.4", "2001:DB8:0:0:8:800:200C:417A", "fe80::a:b%enp0s31f6",
     ])
     func acceptsAddress(_ text: String) {
-        #expect(IPAddressSyntax.isValid(Array(text.utf8)[...]))
+        #expect(IPAddress(Array(text.utf8)[...]) != nil)
     }
 
     @Test(arguments: [
@@ -18,7 +18,20 @@ import Testing
         "host.example.org", "localhost", "[::1]", "x from 10.1.1.1",
     ])
     func rejectsNonAddress(_ text: String) {
-        #expect(!IPAddressSyntax.isValid(Array(text.utf8)[...]))
+        #expect(IPAddress(Array(text.utf8)[...]) == nil)
+    }
+
+    @Test func readsTheBits() throws {
+        let v4 = try #require(IPAddress(Array("10.1.2.3".utf8)[...]))
+        #expect(v4 == IPAddress(isIPv4: true, high: 0, low: 0x0a01_0203))
+        let v6 = try #require(IPAddress(Array("2001:db8::7".utf8)[...]))
+        #expect(v6 == IPAddress(isIPv4: false, high: 0x2001_0db8_0000_0000, low: 7))
+        let mapped = try #require(IPAddress(Array("::ffff:10.1.2.3".utf8)[...]))
+        #expect(mapped.unmapped == v4)
+        let tail = try #require(IPAddress(Array("1:2:3:4:5:6:1.2.3.4".utf8)[...]))
+        #expect(tail == IPAddress(isIPv4: false, high: 0x0001_0002_0003_0004, low: 0x0005_0006_0102_0304))
+        #expect(v4.sharesPrefix(with: IPAddress(isIPv4: true, high: 0, low: 0x0aff_0000), length: 8))
+        #expect(!v4.sharesPrefix(with: IPAddress(isIPv4: true, high: 0, low: 0x0aff_0000), length: 9))
     }
 }
 

@@ -65,7 +65,7 @@ struct SSHDEvent {
     func append(to fields: inout ParsedFields) {
         fields.append("Outcome", constant: outcome)
         fields.append("User", nonEmpty: user)
-        if let address, IPAddressSyntax.isValid(address) { fields.append("SourceIp", address) }
+        if let address, IPAddress(address) != nil { fields.append("SourceIp", address) }
         if let port, port.count <= 5, port.decimalValue(limit: 65535) != nil { fields.append("SourcePort", port) }
         fields.append("AuthMethod", nonEmpty: method)
         if let isInvalidUser { fields.append("InvalidUser", constant: isInvalidUser ? "true" : "false") }

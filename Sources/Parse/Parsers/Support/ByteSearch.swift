@@ -120,6 +120,11 @@ enum Bytes {
         isDigit(byte) || ((byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "f"))
     }
 
+    /// The value of one hex digit (the caller has checked it is one).
+    static func hexValue(_ digit: UInt8) -> UInt8 {
+        isDigit(digit) ? digit - zero : (digit | 0x20) - UInt8(ascii: "a") + 10
+    }
+
     /// Whether the byte is a space, newline or carriage return.
     static func isLineSpace(_ byte: UInt8) -> Bool {
         byte == space || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")

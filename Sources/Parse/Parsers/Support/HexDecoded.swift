@@ -24,12 +24,7 @@ struct HexDecoded: RandomAccessCollection {
     subscript(position: Int) -> UInt8 {
         let high = digits[digits.startIndex + 2 * position]
         let low = digits[digits.startIndex + 2 * position + 1]
-        let byte = HexDecoded.value(of: high) << 4 | HexDecoded.value(of: low)
+        let byte = Bytes.hexValue(high) << 4 | Bytes.hexValue(low)
         return nulAsSpace && byte == 0 ? Bytes.space : byte
-    }
-
-    /// The value of one hex digit (the caller has checked it is one).
-    private static func value(of digit: UInt8) -> UInt8 {
-        Bytes.isDigit(digit) ? digit - Bytes.zero : (digit | 0x20) - UInt8(ascii: "a") + 10
     }
 }
