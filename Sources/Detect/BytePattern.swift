@@ -22,17 +22,6 @@ struct BytePattern: Sendable {
         case anyRun
     }
 
-    /// Compiles `text` with Sigma's wildcards and escapes.
-    /// - Parameters:
-    ///   - text: the value as written in the rule.
-    ///   - modifiers: `contains`, `startswith` and `endswith` add `*` around the value;
-    ///     `cased` makes the comparison case-sensitive.
-    init(_ text: String, modifiers: [Modifier]) {
-        var elements = BytePattern.elements(of: Array(text.utf8))
-        if modifiers.contains(.contains) || modifiers.contains(.endswith) { elements.insert(.anyRun, at: 0) }
-        if modifiers.contains(.contains) || modifiers.contains(.startswith) { elements.append(.anyRun) }
-        self.init(elements: elements, isCaseSensitive: modifiers.contains(.cased))
-    }
 
     /// Builds the pattern from resolved elements.
     init(elements: [Element], isCaseSensitive: Bool) {
@@ -64,6 +53,15 @@ struct BytePattern: Sendable {
         self.segments = segments
         self.isCaseSensitive = isCaseSensitive
         self.minimumLength = segments.reduce(0) { $0 + $1.count }
+    }
+
+    /// `elements` with the wildcards a placement modifier adds: `*` before for `contains` and
+    /// `endswith`, after for `contains` and `startswith`.
+    static func placed(_ elements: [Element], modifiers: [Modifier]) -> [Element] {
+        var elements = elements
+        if modifiers.contains(.contains) || modifiers.contains(.endswith) { elements.insert(.anyRun, at: 0) }
+        if modifiers.contains(.contains) || modifiers.contains(.startswith) { elements.append(.anyRun) }
+        return elements
     }
 
     /// Resolves Sigma escapes: `\*`, `\?` and `\\` are the plain character; a backslash before

@@ -93,11 +93,8 @@ struct ValueCompiler {
             // Base64 text is case-sensitive by nature: folding it would match other bytes.
             if modifier == .base64 || modifier == .base64offset { isCaseSensitive = true }
         }
-        return .success(values.map { elements in
-            var elements = elements
-            if modifiers.contains(.contains) || modifiers.contains(.endswith) { elements.insert(.anyRun, at: 0) }
-            if modifiers.contains(.contains) || modifiers.contains(.startswith) { elements.append(.anyRun) }
-            return .pattern(BytePattern(elements: elements, isCaseSensitive: isCaseSensitive))
+        return .success(values.map {
+            .pattern(BytePattern(elements: BytePattern.placed($0, modifiers: modifiers), isCaseSensitive: isCaseSensitive))
         })
     }
 }

@@ -2,6 +2,14 @@ import Rules
 import Testing
 @testable import Detect
 
+extension BytePattern {
+    /// The pattern of a Sigma value with these modifiers, as `ValueCompiler` builds it without encodings.
+    fileprivate init(_ text: String, modifiers: [Modifier]) {
+        self.init(elements: BytePattern.placed(BytePattern.elements(of: Array(text.utf8)), modifiers: modifiers),
+                  isCaseSensitive: modifiers.contains(.cased))
+    }
+}
+
 @Suite struct BytePatternTests {
     @Test func resolvesEscapesAsTheSpecificationSays() {
         func elements(_ text: String) -> [BytePattern.Element] { BytePattern.elements(of: Array(text.utf8)) }
