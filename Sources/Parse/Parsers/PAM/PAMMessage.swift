@@ -158,3 +158,21 @@ struct PAMMessage {
         )
     }
 }
+
+extension PAMMessage {
+    /// For a tool that switches users (su, sudo): appends a session line's `Outcome`, the
+    /// invoking `User` (on opening) and the `TargetUser`; nothing for other lines.
+    func appendSwitchedUserSession(to fields: inout ParsedFields) {
+        switch outcome {
+        case .sessionOpened:
+            fields.append("Outcome", constant: "session_opened")
+            fields.append("User", nonEmpty: initiatingUser)
+            fields.append("TargetUser", nonEmpty: user)
+        case .sessionClosed:
+            fields.append("Outcome", constant: "session_closed")
+            fields.append("TargetUser", nonEmpty: user)
+        case .authenticationFailure, .userUnknown, .passwordChanged:
+            break
+        }
+    }
+}

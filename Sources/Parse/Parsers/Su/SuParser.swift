@@ -45,13 +45,8 @@ public struct SuParser: FieldParser {
             fields.append("User", nonEmpty: pam.failure?.remoteUser)
             fields.append("TargetUser", nonEmpty: pam.user)
             fields.append("Tty", nonEmpty: pam.failure?.tty)
-        case .sessionOpened:
-            fields.append("Outcome", constant: "session_opened")
-            fields.append("User", nonEmpty: pam.initiatingUser)
-            fields.append("TargetUser", nonEmpty: pam.user)
-        case .sessionClosed:
-            fields.append("Outcome", constant: "session_closed")
-            fields.append("TargetUser", nonEmpty: pam.user)
+        case .sessionOpened, .sessionClosed:
+            pam.appendSwitchedUserSession(to: &fields)
         case .userUnknown, .passwordChanged:
             return
         }

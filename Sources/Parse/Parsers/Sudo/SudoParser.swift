@@ -57,13 +57,8 @@ public struct SudoParser: FieldParser {
             let remoteUser = pam.failure?.remoteUser
             fields.append("User", nonEmpty: remoteUser?.isEmpty == false ? remoteUser : pam.user)
             fields.append("Tty", nonEmpty: pam.failure?.tty)
-        case .sessionOpened:
-            fields.append("Outcome", constant: "session_opened")
-            fields.append("User", nonEmpty: pam.initiatingUser)
-            fields.append("TargetUser", nonEmpty: pam.user)
-        case .sessionClosed:
-            fields.append("Outcome", constant: "session_closed")
-            fields.append("TargetUser", nonEmpty: pam.user)
+        case .sessionOpened, .sessionClosed:
+            pam.appendSwitchedUserSession(to: &fields)
         case .userUnknown, .passwordChanged:
             return
         }
