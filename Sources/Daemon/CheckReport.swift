@@ -66,9 +66,9 @@ public struct CheckReport: Sendable {
         var errorsByFile: [String: [Diagnostic]] = [:]
         for error in report.errors { errorsByFile[error.file, default: []].append(error) }
         let evaluatedFiles = Set(report.engine.rules.map(\.location.file))
-        var unmapped: [String: Int] = [:]
+        var unmapped: [LogSource: Int] = [:]
         for rule in report.engine.unmappedRules where errorsByFile[rule.location.file] == nil {
-            unmapped[rule.logSource.description, default: 0] += 1
+            unmapped[rule.logSource, default: 0] += 1
         }
         var rejected: [String: Int] = [:]
         for file in files {
@@ -87,9 +87,8 @@ public struct CheckReport: Sendable {
             "  evaluated on the journal:       \(evaluatedCount) (\(percent(evaluatedCount)))",
             "  loaded, log source not mapped:  \(unmapped.values.reduce(0, +))",
         ]
-        for (source, count) in unmapped.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
-            let hint = Engine.unmappedHint(CheckReport.logSource(from: source))
-            lines.append(String(format: "    %5d  %@ — %@", count, source, hint))
+        for (source, count) in unmapped.sorted(by: { ($0.value, $1.key.description) > ($1.value, $0.key.description) }) {
+            lines.append(String(format: "    %5d  %@ — %@", count, source.description, Engine.unmappedHint(source)))
         }
         lines.append("rejected:                         \(rejectedCount) (\(percent(rejectedCount)))")
         for (reason, count) in rejected.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
@@ -111,21 +110,5 @@ public struct CheckReport: Sendable {
             }
         }
         return text
-    }
-
-    /// Reads back `LogSource.description` (`category:x product:y service:z`).
-    static func logSource(from description: String) -> LogSource {
-        var source = LogSource()
-        for part in description.split(separator: " ") {
-            let pieces = part.split(separator: ":", maxSplits: 1).map(String.init)
-            guard pieces.count == 2 else { continue }
-            switch pieces[0] {
-            case "category": source.category = pieces[1]
-            case "product": source.product = pieces[1]
-            case "service": source.service = pieces[1]
-            default: break
-            }
-        }
-        return source
     }
 }

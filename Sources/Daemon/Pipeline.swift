@@ -16,6 +16,8 @@ public final class Pipeline {
     /// Alerts already in the journal from before a restart; each is skipped once, then forgotten.
     private var alreadyWritten: Set<AlertKey>
     private var matches: [Match] = []
+    /// The regex limit hit count at which the next warning is logged.
+    private var nextRegexWarning = 1
     public private(set) var statistics = Statistics()
 
     /// - Parameters:
@@ -63,9 +65,10 @@ public final class Pipeline {
         engine.evaluate(entry, into: &matches)
         if engine.statistics.regexLimitHits != statistics.regexLimitHits {
             statistics.regexLimitHits = engine.statistics.regexLimitHits
-            // The first hit, then every tenfold more: bounded logging however often a pattern trips.
             let hits = statistics.regexLimitHits
-            if hits == 1 || (hits % 10 == 0 && String(hits).dropFirst().allSatisfy { $0 == "0" }) {
+            if hits >= nextRegexWarning {
+                // The first hit, then every tenfold more: bounded logging however often a pattern trips.
+                nextRegexWarning = hits * 10
                 logger.warning("A regular expression hit its match limit; counted as no match", metadata: [
                     "rule.id": "\(engine.statistics.lastRegexLimitRule ?? "?")", "regex.limit_hits": "\(hits)",
                     "journal.cursor": "\(entry.cursor.map(\.rawValue) ?? "-")",

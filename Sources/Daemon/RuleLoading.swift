@@ -46,12 +46,13 @@ public enum RuleLoading {
         // Without a mapping, every rule runs on every entry, untrusted: ad-hoc rule files still work.
         let engine = Engine(rules: loaded.rules, logSources: loaded.logSources.isEmpty ? nil : loaded.logSources,
                             options: options)
-        diagnostics += engine.diagnostics
+        diagnostics += engine.diagnostics + engine.unmappedDiagnostics
         return RuleReport(loaded: loaded, engine: engine, diagnostics: diagnostics)
     }
 
     /// Loads and compiles the rules at `paths` for `run` and `replay`: any error fails, and so
-    /// does a set in which no rule is evaluated. Warnings are returned for the caller to log.
+    /// does a set in which no rule is evaluated. Warnings other than unmapped rules (which
+    /// `engine.unmappedRules` lists) are returned for the caller to log.
     /// - Throws: `Failure` whose message lists every error, one per line.
     public static func engine(paths: [String], placeholders: [String: [String]] = [:],
                               options: EngineOptions = EngineOptions()) throws(Failure) -> (engine: Engine, warnings: [Diagnostic]) {
@@ -66,19 +67,20 @@ public enum RuleLoading {
             let reasons = report.warnings.prefix(3).map(\.description).joined(separator: "\n")
             throw Failure(.data, "\(paths.joined(separator: ", ")): none of the \(report.loaded.rules.count) rules can be evaluated on the journal\n\(reasons)")
         }
-        return (report.engine, report.warnings)
+        let unmapped = Set(report.engine.unmappedDiagnostics)
+        return (report.engine, report.warnings.filter { !unmapped.contains($0) })
     }
 }
 
 extension RuleLoading {
     /// Logs rule warnings for `run` and `replay`: rules never evaluated as one summary line
-    /// (`cordon check` lists them), the others one by one.
+    /// (`cordon check` lists them), then each warning.
     static func log(_ warnings: [Diagnostic], engine: Engine, logger: Logger) {
         if !engine.unmappedRules.isEmpty {
             logger.warning("Some rules are never evaluated: their log source has no journal mapping (cordon check lists them)",
                            metadata: ["rules.unmapped": "\(engine.unmappedRules.count)", "rules.evaluated": "\(engine.rules.count)"])
         }
-        for warning in warnings where !warning.message.contains("has no journal mapping") {
+        for warning in warnings {
             logger.warning("Rule warning", metadata: ["diagnostic": "\(warning)"])
         }
     }

@@ -46,6 +46,15 @@ extension Engine {
         return RuleGroup(logSource: mapping.logSource, select: select, trust: trust, parserIndex: parserIndex)
     }
 
+    /// A warning for each rule that loads but is never evaluated, its log source being unmapped.
+    public var unmappedDiagnostics: [Diagnostic] {
+        unmappedRules.map { rule in
+            Diagnostic(kind: .data, severity: .warning, file: rule.location.file, line: rule.location.line,
+                       message: "log source \(rule.logSource) has no journal mapping, so rule '\(rule.title)' loads but is never evaluated",
+                       hint: Engine.unmappedHint(rule.logSource))
+        }
+    }
+
     /// What to do about a rule whose log source is not mapped.
     public static func unmappedHint(_ source: LogSource) -> String {
         switch source.category {

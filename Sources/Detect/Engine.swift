@@ -18,7 +18,7 @@ public struct Engine: Sendable {
     /// Rules that compiled but whose log source has no mapping: never evaluated.
     public let unmappedRules: [Rule]
     /// Problems found while compiling: errors for rules left out (an invalid regular
-    /// expression …), warnings for rules that load but are never evaluated.
+    /// expression …) and for unusable mappings.
     public let diagnostics: [Diagnostic]
     /// Every journal field a rule, selector or parser reads.
     public let fieldNames: Set<String>
@@ -59,6 +59,8 @@ public struct Engine: Sendable {
             groups.append(RuleGroup(logSource: LogSource(), select: nil, trust: .never, parserIndex: nil))
             mappings.append(nil)
         }
+        // The names each parser produces: rule fields a parser fills are not read from the journal.
+        let parsedNames = parsers.map { Set($0.fieldNames) }
         var compiledRules: [CompiledRule] = []
         var evaluated: [Rule] = []
         var unmapped: [Rule] = []
@@ -66,10 +68,6 @@ public struct Engine: Sendable {
             let groupIndex = logSources == nil ? 0 : mappings.firstIndex { $0?.applies(to: rule.logSource) == true }
             guard let groupIndex else {
                 unmapped.append(rule)
-                diagnostics.append(Diagnostic(
-                    kind: .data, severity: .warning, file: rule.location.file, line: rule.location.line,
-                    message: "log source \(rule.logSource) has no journal mapping, so rule '\(rule.title)' loads but is never evaluated",
-                    hint: Engine.unmappedHint(rule.logSource)))
                 continue
             }
             let renames = mappings[groupIndex]?.fieldNames ?? [:]
@@ -79,7 +77,7 @@ public struct Engine: Sendable {
                 compiledRules.append(compiled)
                 evaluated.append(rule)
                 fieldNames.formUnion(Engine.readFields(of: rule, renames: renames,
-                                                       parsed: groups[groupIndex].parserIndex.map { Set(parsers[$0].fieldNames) } ?? []))
+                                                       parsed: groups[groupIndex].parserIndex.map { parsedNames[$0] } ?? []))
             case .failure(let failure):
                 diagnostics += failure.diagnostics
             }
