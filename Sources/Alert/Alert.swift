@@ -1,5 +1,6 @@
 import Detect
 import Journal
+import Parse
 import Rules
 
 /// One alert: a rule matched one journal entry.

@@ -102,33 +102,11 @@ extension Engine {
                 results.append(Explanation.RuleResult(rule: rules[ruleIndex], selections: selections, conditionHolds: holds,
                                                       cancellingFilters: cancelling))
             }
-            let parsed = event.parsed.fields.map { (name: $0.name, value: Explanation.escape($0.value)) }
+            let parsed = event.parsed.fields.map { (name: $0.name, value: Escaping.text($0.value, limit: 200)) }
             sources.append(Explanation.Source(logSource: group.logSource, isSelected: true,
                                               isTrusted: group.isTrusted(event, context: &context), parsedFields: parsed,
                                               rules: results, ruleCount: group.ruleIndexes.count))
         }
         return Explanation(cursor: entry.cursor?.rawValue ?? "at __REALTIME_TIMESTAMP=\(entry.realtime)", sources: sources)
-    }
-}
-
-extension Explanation {
-    /// Printable ASCII kept, everything else as `\xNN`, at most 200 bytes.
-    static func escape(_ bytes: ArraySlice<UInt8>) -> String {
-        var text = ""
-        for byte in bytes.prefix(200) {
-            if byte >= 0x20, byte < 0x7f, byte != UInt8(ascii: "\\") {
-                text.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                text += "\\x" + String(byte, radix: 16, uppercase: false).leftPadded(to: 2)
-            }
-        }
-        return bytes.count > 200 ? text + "…" : text
-    }
-}
-
-extension String {
-    /// The string with leading zeros up to `width` characters.
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

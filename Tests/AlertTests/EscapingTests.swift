@@ -1,4 +1,5 @@
 import Alert
+import Parse
 import Testing
 
 @Suite struct EscapingTests {

@@ -1,4 +1,4 @@
-/// Makes log-derived bytes safe to show in one line of an alert.
+/// Makes log-derived bytes safe to show in one line: of an alert, an explanation, a message.
 ///
 /// Log content is attacker-controlled: a value could carry newlines (to forge a second line in
 /// `journalctl` output), terminal escapes, invalid UTF-8 or megabytes of text. Escaped text is
