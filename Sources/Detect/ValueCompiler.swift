@@ -35,7 +35,7 @@ struct ValueCompiler {
         return make(.values(tests, matchesAll: predicate.matchesAll, isNegated: modifiers.contains(.neq)))
     }
 
-    /// Why a value cannot be compiled.
+    /// Why a value cannot be compiled (or encoded).
     struct Problem: Error {
         let message: String
         let hint: String
@@ -85,10 +85,10 @@ struct ValueCompiler {
         var values = [BytePattern.elements(of: Array(text.utf8))]
         var isCaseSensitive = modifiers.contains(.cased)
         for modifier in modifiers where modifier.isEncoding {
-            do throws(ValueEncoding.Problem) {
+            do throws(Problem) {
                 values = try ValueEncoding.apply(modifier, to: values)
             } catch {
-                return .failure(Problem(message: error.message, hint: error.hint))
+                return .failure(error)
             }
             // Base64 text is case-sensitive by nature: folding it would match other bytes.
             if modifier == .base64 || modifier == .base64offset { isCaseSensitive = true }

@@ -10,14 +10,8 @@ enum ValueEncoding {
     /// The most variants `windash` may produce (5 dashes in a value = 3,125).
     static let windashLimit = 3125
 
-    /// Why a value cannot be encoded.
-    struct Problem: Error {
-        let message: String
-        let hint: String
-    }
-
     /// Applies the encoding `modifier` to every value in `values`.
-    static func apply(_ modifier: Modifier, to values: [[BytePattern.Element]]) throws(Problem) -> [[BytePattern.Element]] {
+    static func apply(_ modifier: Modifier, to values: [[BytePattern.Element]]) throws(ValueCompiler.Problem) -> [[BytePattern.Element]] {
         var output: [[BytePattern.Element]] = []
         for value in values {
             switch modifier {
@@ -34,11 +28,11 @@ enum ValueEncoding {
     }
 
     /// The value's bytes; a wildcard is an error.
-    private static func plain(_ value: [BytePattern.Element], _ modifier: Modifier) throws(Problem) -> [UInt8] {
+    private static func plain(_ value: [BytePattern.Element], _ modifier: Modifier) throws(ValueCompiler.Problem) -> [UInt8] {
         var bytes: [UInt8] = []
         for element in value {
             guard case .byte(let byte) = element else {
-                throw Problem(message: "'\(modifier.rawValue)' cannot encode a value with wildcards",
+                throw ValueCompiler.Problem(message: "'\(modifier.rawValue)' cannot encode a value with wildcards",
                               hint: "escape '*' and '?' as '\\*' and '\\?', or put 'contains' after '\(modifier.rawValue)'")
             }
             bytes.append(byte)
@@ -109,7 +103,7 @@ enum ValueEncoding {
 
     /// Every combination of dash characters at each position where the value has a flag dash:
     /// a `-` or `/` that starts a word (pySigma's `\B[-/]\b`: no word character before it, one after).
-    static func windash(_ value: [BytePattern.Element]) throws(Problem) -> [[BytePattern.Element]] {
+    static func windash(_ value: [BytePattern.Element]) throws(ValueCompiler.Problem) -> [[BytePattern.Element]] {
         func isWord(_ index: Int) -> Bool {
             guard value.indices.contains(index), case .byte(let byte) = value[index] else { return false }
             return byte == UInt8(ascii: "_") || (byte < 0x80 && (Character(Unicode.Scalar(byte)).isLetter
@@ -121,7 +115,7 @@ enum ValueEncoding {
                !isWord(index - 1), isWord(index + 1) {
                 variants = variants.flatMap { prefix in dashes.map { prefix + bytes($0) } }
                 guard variants.count <= windashLimit else {
-                    throw Problem(message: "'windash' would make more than \(windashLimit) variants",
+                    throw ValueCompiler.Problem(message: "'windash' would make more than \(windashLimit) variants",
                                   hint: "split the value into several shorter values")
                 }
             } else {
