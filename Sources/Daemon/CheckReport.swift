@@ -18,17 +18,18 @@ public struct CheckReport: Sendable {
         report.errors.isEmpty ? nil : RuleLoading.status(of: report.errors)
     }
 
-    /// One line per diagnostic, then `N rules OK …`.
-    public var text: String {
-        var lines = report.diagnostics.map(\.description)
-        lines.append(summaryLine)
-        return lines.joined(separator: "\n")
+    /// One line per diagnostic, in the order found (what `check` prints on standard error,
+    /// as compilers do).
+    public var diagnosticLines: [String] {
+        report.diagnostics.map(\.description)
     }
 
-    /// `N rules loaded, M evaluated on the journal; E errors, W warnings`.
+    /// `N rules OK, M evaluated on the journal …; E errors, W warnings` (`loaded` instead of
+    /// `OK` when there are errors).
     public var summaryLine: String {
         let loaded = report.loaded
-        var parts = ["\(loaded.rules.count) rules loaded", "\(report.engine.rules.count) evaluated on the journal"]
+        var parts = ["\(loaded.rules.count) rules \(report.errors.isEmpty ? "OK" : "loaded")",
+                     "\(report.engine.rules.count) evaluated on the journal"]
         if loaded.filterCount > 0 { parts.append("\(loaded.filterCount) filters") }
         if !loaded.logSources.isEmpty { parts.append("\(loaded.logSources.count) log source mappings") }
         return parts.joined(separator: ", ") + "; \(report.errors.count) errors, \(report.warnings.count) warnings"

@@ -1,4 +1,5 @@
 import Detect
+import Foundation
 import Logging
 import Rules
 
@@ -35,12 +36,18 @@ public enum RuleLoading {
     ///   - options: engine limits.
     public static func report(paths: [String], placeholders: [String: [String]] = [:],
                               options: EngineOptions = EngineOptions()) -> RuleReport {
-        let loaded = RuleLoader.load(paths: paths, placeholders: Placeholders(placeholders))
+        var loaded = RuleLoader.load(paths: paths, placeholders: Placeholders(placeholders))
         var diagnostics = loaded.diagnostics
+        // A rule file or folder given alone uses the mapping of the rule tree it sits in.
+        if loaded.logSources.isEmpty, !loaded.rules.isEmpty, let mapping = nearestMapping(to: paths) {
+            let mappings = RuleLoader.load(paths: [mapping])
+            loaded.logSources = mappings.logSources
+            diagnostics += mappings.diagnostics
+        }
         if loaded.logSources.isEmpty, !loaded.rules.isEmpty {
             diagnostics.append(Diagnostic(
                 kind: .data, severity: .warning, file: paths.joined(separator: ", "), line: nil,
-                message: "no log source mapping ('logsources:' document) among these paths: every rule runs on every entry, and no alert is trusted",
+                message: "no log source mapping ('logsources:' document) among these paths or in a folder above them: every rule runs on every entry, and no alert is trusted",
                 hint: "add Cordon's rules/logsources.yml to the paths"))
         }
         // Without a mapping, every rule runs on every entry, untrusted: ad-hoc rule files still work.
@@ -48,6 +55,27 @@ public enum RuleLoading {
                             options: options)
         diagnostics += engine.diagnostics + engine.unmappedDiagnostics
         return RuleReport(loaded: loaded, engine: engine, diagnostics: diagnostics)
+    }
+
+    /// The name of the file that holds the shipped log source mapping.
+    public static let mappingFileName = "logsources.yml"
+
+    /// The nearest `logsources.yml` in the folder of each path or a folder above it, or nil.
+    static func nearestMapping(to paths: [String]) -> String? {
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            var folder = URL(fileURLWithPath: path).standardizedFileURL
+            if !isDirectory.boolValue { folder.deleteLastPathComponent() }
+            while true {
+                let candidate = folder.appendingPathComponent(mappingFileName).path
+                if FileManager.default.fileExists(atPath: candidate) { return candidate }
+                let parent = folder.deletingLastPathComponent()
+                if parent.path == folder.path { break }
+                folder = parent
+            }
+        }
+        return nil
     }
 
     /// Loads and compiles the rules at `paths` for `run` and `replay`: any error fails, and so

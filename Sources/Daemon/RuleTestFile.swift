@@ -1,4 +1,5 @@
 import Journal
+import Rules
 import Yams
 
 /// Reads rule test files (`X.test.yml` beside the rule `X.yml`): a YAML list of cases, each a
@@ -77,7 +78,7 @@ public enum RuleTestFile {
     }
 }
 
-/// Turns YAML nodes into cases, collecting problems as `file:line: what; what to do` lines.
+/// Turns YAML nodes into cases, collecting problems as `file:line: error: what — what to do` lines.
 private struct CaseParser {
     /// The test file's path, for problems and cases.
     let file: String
@@ -99,7 +100,7 @@ private struct CaseParser {
 
     /// Records a problem at `line`: what is wrong, and what to do.
     mutating func problem(_ line: Int, _ message: String, _ hint: String) {
-        found.append((line, "\(file):\(line): \(message); \(hint)"))
+        found.append((line, Diagnostic(file: file, line: line, message: message, hint: hint).description))
     }
 
     /// One case, or nil after recording its problems.

@@ -65,11 +65,14 @@ public struct RuleTestReport: Sendable {
     /// Makes an empty report.
     public init() {}
 
-    /// One line per rule without tests: `file:line: warning: rule <id> (<title>) has no tests; …`.
+    /// One line per rule without tests: `file:line:column: warning: rule <id> (<title>) has no tests — …`.
     public var warnings: [String] {
         untestedRules.map { rule in
             let testFile = RuleTestFileName.testFiles(forRule: rule.location.file).first ?? "a .test.yml file"
-            return "\(rule.location): warning: rule \(rule.identifier) (\(rule.title)) has no tests; add cases to \(testFile)"
+            return Diagnostic(severity: .warning, file: rule.location.file, line: rule.location.line,
+                              column: rule.location.column,
+                              message: "rule \(rule.identifier) (\(rule.title)) has no tests",
+                              hint: "add cases to \(testFile)").description
         }
     }
 

@@ -52,8 +52,9 @@ public struct RuleTestRunner {
     public func unknownRules(in cases: [RuleTestCase]) -> [String] {
         cases.flatMap { testCase in
             testCase.expectations.filter { rulesByIdentifier[$0.ruleIdentifier] == nil }.map {
-                "\(testCase.file):\($0.line): case '\(testCase.name)' names rule '\($0.ruleIdentifier)', which no loaded rule has; "
-                    + "use the rule's 'id', or also give the path of the rule file that has it"
+                Diagnostic(file: testCase.file, line: $0.line,
+                           message: "case '\(testCase.name)' names rule '\($0.ruleIdentifier)', which no loaded rule has",
+                           hint: "use the rule's 'id', or also give the path of the rule file that has it").description
             }
         }
     }

@@ -4,7 +4,7 @@ import Daemon
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate rule files: one line per problem, 'file:line:column: error|warning: what — what to do'.",
+        abstract: "Validate rule files: one line per problem on stderr, 'file:line:column: error|warning: what — what to do'.",
         discussion: """
             Loads the rules, Sigma filters and log source mappings at the paths, compiles them as the daemon \
             would, and reports every problem. Warnings (e.g. a rule whose log source is not mapped, so it is \
@@ -41,8 +41,11 @@ struct CheckCommand: ParsableCommand {
                 return
             }
             switch format {
-            case .text: print(check.text)
-            case .json: print(check.json)
+            case .text:
+                for line in check.diagnosticLines { printToStandardError(line) }
+                print(check.summaryLine)
+            case .json:
+                print(check.json)
             }
             if let status = check.status { throw Failure(status, "") }
         }

@@ -27,13 +27,26 @@ import Testing
         return result.rules[0]
     }()
 
-    func alert(message: [UInt8]) throws -> Alert {
-        let entry = JournalEntry(fields: [("_HOSTNAME", Array("ehr-app-01".utf8)), ("_EXE", Array("/usr/sbin/sshd".utf8)),
+    /// The sshd log source as a mapping whose trust test is `_EXE: /usr/sbin/sshd`.
+    static let sshdSource: LogSourceMapping = {
+        let yaml = """
+            logsources:
+              - logsource: {product: linux, service: sshd}
+                trusted:
+                  _EXE: /usr/sbin/sshd
+            """
+        let result = RuleLoader.load(yaml: yaml, file: "logsources.yml")
+        precondition(result.diagnostics.isEmpty, "\(result.diagnostics)")  // invariant: the literal above is valid
+        return result.logSources[0]
+    }()
+
+    func alert(message: [UInt8], executable: String = "/usr/sbin/sshd") throws -> Alert {
+        let entry = JournalEntry(fields: [("_HOSTNAME", Array("ehr-app-01".utf8)), ("_EXE", Array(executable.utf8)),
                                           ("MESSAGE", message)],
                                  realtime: 1_764_000_000_123_456, monotonic: 42, bootID: "0123456789abcdef0123456789abcdef",
                                  cursor: Cursor("s=abc;i=7")!)
         var matches: [Match] = []
-        var engine = Engine(rules: [Self.rule])
+        var engine = Engine(rules: [Self.rule], logSources: [Self.sshdSource])
         engine.evaluate(Event(entry: entry), into: &matches)
         return Alert(match: try #require(matches.first), entry: entry, cursor: try #require(entry.cursor))
     }
@@ -84,7 +97,30 @@ import Testing
         let alert = try alert(message: Array("Failed password for root".utf8))
         #expect(alert.text.hasPrefix("2025-11-24T16:00:00.123456Z cordon: SSH password authentication failed [high] on ehr-app-01"))
         #expect(Timestamp.iso8601(microseconds: 0) == "1970-01-01T00:00:00.000000Z")
+        let fields = Dictionary(alert.journalFields.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
+        #expect(fields["CORDON_TRUSTED"] == "1")
+        #expect(fields["CORDON_LOGSOURCE"] == "product:linux service:sshd")
         #expect(Timestamp.iso8601(microseconds: 951_782_400_000_001) == "2000-02-29T00:00:00.000001Z")
+    }
+
+    @Test func untrustedSourceIsSaidInTheMessage() throws {
+        let rule = try #require(RuleLoader.load(yaml: """
+            title: sshd says Failed
+            id: 11111111-2222-4333-8444-666666666666
+            level: low
+            logsource: {product: linux, service: sshd}
+            detection:
+                selection: {MESSAGE|startswith: Failed password}
+                condition: selection
+            """, file: "test.yml").rules.first)
+        let entry = JournalEntry(fields: [("_HOSTNAME", Array("ehr-app-01".utf8)), ("_EXE", Array("/usr/bin/logger".utf8)),
+                                          ("MESSAGE", Array("Failed password for root".utf8))], cursor: Cursor("s=abc;i=8")!)
+        var engine = Engine(rules: [rule], logSources: [Self.sshdSource])
+        var matches: [Match] = []
+        engine.evaluate(entry, into: &matches)
+        let alert = Alert(match: try #require(matches.first), entry: entry, cursor: try #require(entry.cursor))
+        #expect(alert.message.hasPrefix("cordon: sshd says Failed [low, untrusted source] on ehr-app-01"))
+        #expect(alert.journalFields.contains { $0.name == "CORDON_TRUSTED" && $0.value == Array("0".utf8) })
     }
 
     @Test func exportFieldsCarryTheSourceTime() throws {

@@ -69,17 +69,17 @@ import Testing
             """, file: "t.test.yml")
         #expect(cases.map(\.name) == ["good"])
         #expect(problems == [
-            "t.test.yml:7: in the export of case 'bad export': 'message' is not a journal field name; use upper-case letters, digits and '_' (e.g. MESSAGE, _EXE), then '=' and the value",
-            "t.test.yml:9: case 'bad event' expects nothing; add 'match: [rule id]' or 'no_match: [rule id]'",
-            "t.test.yml:11: '_UID' has no value; give a value ('' for an empty one), or remove the field",
-            "t.test.yml:12: unknown key 'matches' in a case; use name, event, export, match, no_match",
-            "t.test.yml:13: case name 'good' is already used at line 1; give each case its own name",
+            "t.test.yml:7: error: in the export of case 'bad export': 'message' is not a journal field name — use upper-case letters, digits and '_' (e.g. MESSAGE, _EXE), then '=' and the value",
+            "t.test.yml:9: error: case 'bad event' expects nothing — add 'match: [rule id]' or 'no_match: [rule id]'",
+            "t.test.yml:11: error: '_UID' has no value — give a value ('' for an empty one), or remove the field",
+            "t.test.yml:12: error: unknown key 'matches' in a case — use name, event, export, match, no_match, trusted",
+            "t.test.yml:13: error: case name 'good' is already used at line 1 — give each case its own name",
         ])
     }
 
     @Test func notAListAndBadYAML() {
         #expect(RuleTestFile.parse("name: x\n", file: "t.test.yml").problems
-            == ["t.test.yml:1: a rule test file is a list of cases; start each case with '- name: ...'; see README.md, 'Testing rules'"])
+            == ["t.test.yml:1: error: a rule test file is a list of cases — start each case with '- name: ...'; see README.md, 'Testing rules'"])
         #expect(RuleTestFile.parse("- name: [\n", file: "t.test.yml").problems.first?.hasPrefix("t.test.yml:") == true)
         #expect(RuleTestFile.parse("", file: "t.test.yml").problems.count == 1)
     }
@@ -137,7 +137,7 @@ import Testing
             "\(path)/marker.test.yml:6: case 'fails': expected rule marker-rule (Marker) to match, it did not",
             "\(path)/marker.test.yml:9: case 'fails the other way': expected rule marker-rule (Marker) not to match, it did",
         ])
-        #expect(report.warnings == ["\(path)/other.yml:1: warning: rule other-rule (Other) has no tests; add cases to \(path)/other.test.yml"])
+        #expect(report.warnings == ["\(path)/other.yml:1:1: warning: rule other-rule (Other) has no tests — add cases to \(path)/other.test.yml"])
         #expect(report.summary == "1 passed, 2 failed")
     }
 
@@ -152,7 +152,7 @@ import Testing
             try RuleTestRunner.run(paths: [path + "/marker.test.yml"], dataThreshold: 65536)
         }
         #expect(error?.status == .data)
-        #expect(error?.message == "\(path)/marker.test.yml:3: case 'typo' names rule 'marker-rul', which no loaded rule has; "
+        #expect(error?.message == "\(path)/marker.test.yml:3: error: case 'typo' names rule 'marker-rul', which no loaded rule has — "
             + "use the rule's 'id', or also give the path of the rule file that has it")
     }
 }

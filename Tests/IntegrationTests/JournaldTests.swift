@@ -23,18 +23,23 @@ extension JournaldTests {
 
         let port = String(Int.random(in: 20000...60000))
         let message = "Failed password for root from 203.0.113.9 port \(port) ssh2"
-        try runCommand(["logger", "-t", "sshd", message])
+        // As any local user would: root's own lines count as trusted (only root can send as uid 0).
+        try runCommand(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "logger", "-t", "sshd", message])
 
-        let alerts = try waitForAlerts(field: "CORDON_FIELD_MESSAGE", value: message, count: 1, timeout: 10)
-        try #require(alerts.count == 1, "no alert for the logger line; daemon log: \(daemon.log)")
-        let alert = alerts[0]
+        // Two rules see the forged line: the forgery rule, and the failed-password rule on the sshd
+        // log source, which alerts without trust (journald saw logger, not sshd).
+        let alerts = try waitForAlerts(field: "CORDON_FIELD_MESSAGE", value: message, count: 2, timeout: 10)
+        try #require(alerts.count == 2, "expected two alerts for the logger line; daemon log: \(daemon.log)")
+        let failed = try #require(alerts.first { $0.string("CORDON_RULE_ID") == "dd6e5a1e-ca11-453b-9351-fd41c86f4959" })
+        #expect(failed.string("CORDON_TRUSTED") == "0")
+        let alert = try #require(alerts.first { $0.string("CORDON_RULE_ID") == "0deffd5a-dfdb-4d49-a5bf-2fd03ee4ad67" })
         #expect(alert.string("CORDON_RULE_ID") == "0deffd5a-dfdb-4d49-a5bf-2fd03ee4ad67")
         #expect(alert.string("CORDON_LEVEL") == "medium")
         #expect(alert.string("PRIORITY") == "4")
         #expect(alert.string("CORDON_FIELD_SYSLOG_IDENTIFIER") == "sshd")
         #expect(alert.string("CORDON_TAGS") == "attack.defense-evasion,attack.t1070")
         #expect(alert.string("CORDON_RULE_TITLE") == "sshd authentication message written by another process")
-        #expect(alert.string("MESSAGE")?.hasPrefix("cordon: sshd authentication message written by another process [medium] on ") == true)
+        #expect(alert.string("MESSAGE")?.hasPrefix("cordon: sshd authentication message written by another process [medium, untrusted source] on ") == true)
         #expect(alert.string("_TRANSPORT") == "journal")
 
         // The source cursor leads to the logger entry, and the alert came within a second of it.

@@ -68,19 +68,19 @@ struct RuleTestCommandTests {
         let result = try runCommand([Paths.cordon, "test", ruleFile])
         #expect(result.status == 65)
         #expect(result.standardOutput.isEmpty)
-        #expect(result.standardError == "cordon: \(tests):4: 'exe' is not a journal field name; "
+        #expect(result.standardError == "cordon: \(tests):4: error: 'exe' is not a journal field name — "
             + "use upper-case letters, digits and '_' as the journal does (MESSAGE, _EXE, SYSLOG_IDENTIFIER)\n")
 
         _ = try directory.write("marker.test.yml", "- name: unknown rule\n  event: {MESSAGE: marker}\n  no_match: [no-such-rule]\n")
         let unknown = try runCommand([Paths.cordon, "test", directory.path])
         #expect(unknown.status == 65)
-        #expect(unknown.standardError.hasPrefix("cordon: \(tests):3: case 'unknown rule' names rule 'no-such-rule', which no loaded rule has"))
+        #expect(unknown.standardError.hasPrefix("cordon: \(tests):3: error: case 'unknown rule' names rule 'no-such-rule', which no loaded rule has"))
     }
 
     @Test func missingPathExitsSixtySix() throws {
         let result = try runCommand([Paths.cordon, "test", "/nonexistent/rules"])
         #expect(result.status == 66)
-        #expect(result.standardError.contains("/nonexistent/rules: no such file or directory"))
+        #expect(result.standardError.contains("/nonexistent/rules: error: no such file or directory"))
     }
 
     /// The export snippet of a test, made into a journal file and replayed, gives the alerts the

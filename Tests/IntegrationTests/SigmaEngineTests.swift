@@ -4,26 +4,29 @@ import Journal
 import Testing
 
 /// A real OpenSSH server on loopback (port 2222 unless taken), for forgery tests.
+///
+/// sshd runs as the daemon it normally is (it forks and detaches) and is stopped through its
+/// pid file. It is not a Foundation `Process`: sshd closes every inherited descriptor at start,
+/// including the one Foundation watches for the child's exit, and Foundation then blocks in
+/// `waitpid` for the still-running sshd, so no other child's exit is ever noticed.
 struct RealSSHD {
     let port: Int
-    let process: Process
+    let pidFile: String
 
-    /// Starts `/usr/sbin/sshd` in the foreground on 127.0.0.1, logging to the journal through /dev/log.
+    /// Starts `/usr/sbin/sshd` on 127.0.0.1; it logs to the journal through /dev/log.
     static func start() throws -> RealSSHD {
         _ = try runCommand(["ssh-keygen", "-A"])
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         for port in [2222] + (0..<5).map({ _ in Int.random(in: 30000...40000) }) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
-            process.arguments = ["-D", "-p", String(port), "-o", "ListenAddress=127.0.0.1", "-o", "PasswordAuthentication=yes",
-                                 "-o", "PermitRootLogin=yes", "-o", "PidFile=/run/sshd-cordon-test-\(port).pid"]
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // sshd exits at once when the port is taken.
-            usleep(300_000)
-            if process.isRunning { return RealSSHD(port: port, process: process) }
+            let pidFile = "/run/sshd-cordon-test-\(port).pid"
+            let result = try runCommand(["/usr/sbin/sshd", "-p", String(port), "-o", "ListenAddress=127.0.0.1",
+                                         "-o", "PasswordAuthentication=yes", "-o", "PermitRootLogin=yes",
+                                         "-o", "PidFile=" + pidFile])
+            // sshd writes its pid file once it listens; it exits at once when the port is taken.
+            for _ in 0..<50 where result.status == 0 {
+                if FileManager.default.fileExists(atPath: pidFile) { return RealSSHD(port: port, pidFile: pidFile) }
+                usleep(20_000)
+            }
         }
         throw FixtureError(message: "sshd did not start on any port")
     }
@@ -36,9 +39,12 @@ struct RealSSHD {
                             "-o", "ConnectTimeout=10", "-p", String(port), "\(user)@127.0.0.1", "true"])
     }
 
+    /// Stops the listener (connections it forked end on their own).
     func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            Glibc.kill(pid, SIGTERM)
+        }
     }
 }
 
@@ -74,17 +80,31 @@ extension JournaldTests {
         defer { _ = daemon.stop() }
         try #require(daemon.waitUntilStarted(), "daemon did not start: \(daemon.log)")
 
+        // The token's alerts so far, polled until `done` holds or the timeout passes.
+        func tokenAlerts(until done: ([JournalEntry]) -> Bool, timeout: Double) throws -> [JournalEntry] {
+            let deadline = Date().addingTimeInterval(timeout)
+            var alerts: [JournalEntry] = []
+            repeat {
+                alerts = try alertEntries(field: "CORDON_RULE_AUTHOR", value: "Cordon tests")
+                    .filter { $0.string("CORDON_FIELD_MESSAGE")?.contains(token) == true }
+                if done(alerts) { break }
+                usleep(100_000)
+            } while Date() < deadline
+            return alerts
+        }
+
         // The real thing: sshd itself logs "Failed password for invalid user <token> from 127.0.0.1 port N ssh2".
         try sshd.failLogin(user: token)
-        let real = try waitForAlerts(field: "CORDON_RULE_AUTHOR", value: "Cordon tests", count: 1, timeout: 15)
-            .filter { $0.string("CORDON_FIELD_MESSAGE")?.contains(token) == true }
-        try #require(!real.isEmpty, "no alert for the real sshd failure; daemon log: \(daemon.log)")
+        let real = try tokenAlerts(until: { $0.contains { $0.string("CORDON_FIELD_MESSAGE")?.hasPrefix("Failed password") == true } },
+                                   timeout: 15)
+        let failed = try #require(real.first { $0.string("CORDON_FIELD_MESSAGE")?.hasPrefix("Failed password") == true },
+                                  "no alert for the real sshd failure; daemon log: \(daemon.log)")
         for alert in real {
             #expect(alert.string("CORDON_TRUSTED") == "1", "real sshd line not trusted: \(alert.string("MESSAGE") ?? "")")
             #expect(alert.string("CORDON_LOGSOURCE") == "product:linux service:sshd")
         }
         // The source entry really is sshd's, as journald saw it.
-        let cursor = try #require(real[0].string("CORDON_SOURCE_CURSOR").flatMap(Cursor.init))
+        let cursor = try #require(failed.string("CORDON_SOURCE_CURSOR").flatMap(Cursor.init))
         let journal = try Journal(source: .local)
         try journal.seek(to: cursor)
         #expect(try journal.next())
@@ -95,12 +115,13 @@ extension JournaldTests {
         // The forgery: the same text from logger, as any local user could write it.
         let forgedText = try #require(source.string("MESSAGE"))
         try runCommand(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "logger", "-t", "sshd", forgedText])
-        let all = try waitForAlerts(field: "CORDON_RULE_AUTHOR", value: "Cordon tests", count: real.count + 1, timeout: 10)
-            .filter { $0.string("CORDON_FIELD_MESSAGE")?.contains(token) == true }
-        let forged = all.filter { $0.string("CORDON_SOURCE_CURSOR") != nil && !real.map { $0.string("CORDON_SOURCE_CURSOR") }.contains($0.string("CORDON_SOURCE_CURSOR")) }
-        try #require(forged.count == 1, "expected one alert for the forged line; daemon log: \(daemon.log)")
-        #expect(forged[0].string("CORDON_TRUSTED") == "0")
+        let all = try tokenAlerts(until: { $0.contains { $0.string("CORDON_TRUSTED") == "0" } }, timeout: 10)
+        let forged = all.filter { $0.string("CORDON_TRUSTED") == "0" }
+        try #require(forged.count == 1, "expected one untrusted alert for the forged line; daemon log: \(daemon.log)")
+        #expect(forged[0].string("CORDON_FIELD_MESSAGE") == forgedText)
         #expect(forged[0].string("MESSAGE")?.contains("untrusted source") == true)
+        // Every other alert for the token is the real sshd's, trusted.
+        #expect(all.filter { $0.string("CORDON_TRUSTED") == "1" }.count == all.count - 1)
         #expect(daemon.stop() == 0)
     }
 }
@@ -130,7 +151,8 @@ extension JournaldTests {
         }
         let file = try makeJournal(export: export, directory: directory.path + "/journal")
         let started = ContinuousClock.now
-        let result = try runCommand([Paths.cordon, "replay", "--rules", rule, "--rules", Paths.logSources, "--stats", "-o", "json", file])
+        let result = try runCommand([Paths.cordon, "replay", "--rules", rule, "--rules", Paths.logSources, "--data-threshold", "262144",
+                                    "--stats", "-o", "json", file])
         let elapsed = ContinuousClock.now - started
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.contains("2 regex limit hits"), "\(result.standardError)")
