@@ -32,6 +32,8 @@ public struct Engine: Sendable {
     private var parsed: [ParsedFields]
     private var isParsed: [Bool]
     private var matched: [MatchedSlice] = []
+    /// Per group, the prefilter's buffers (empty for groups without a prefilter).
+    private var scratches: [GroupPrefilter.Scratch]
 
     /// Compiles `rules` under the log source mappings `logSources`.
     ///
@@ -89,6 +91,14 @@ public struct Engine: Sendable {
             if let mapping = mappings[index] { fieldNames.formUnion(Engine.readFields(of: mapping)) }
             if let parser = group.parserIndex { fieldNames.formUnion(parsers[parser].inputFieldNames) }
         }
+        // Index each group's rules by the literals they need, where that pays.
+        for index in used.indices {
+            used[index].prefilter = GroupPrefilter(
+                requirements: used[index].ruleIndexes.map { Requirement.of(compiledRules[$0].detection) })
+        }
+        self.scratches = used.map {
+            $0.prefilter?.makeScratch() ?? GroupPrefilter.Scratch(seen: PatternSet(), candidates: PatternSet())
+        }
         self.rules = evaluated
         self.unmappedRules = unmapped
         self.diagnostics = diagnostics
@@ -109,7 +119,7 @@ public struct Engine: Sendable {
         var context = EvaluationContext()
         for index in isParsed.indices { isParsed[index] = false }
         let plain = Event(entry: entry)
-        for group in groups {
+        for (groupIndex, group) in groups.enumerated() {
             guard group.selects(plain, context: &context) else { continue }
             var event = plain
             if let parserIndex = group.parserIndex {
@@ -121,20 +131,48 @@ public struct Engine: Sendable {
                 event.parsed = parsed[parserIndex]
             }
             var trusted: Bool? = nil
-            for ruleIndex in group.ruleIndexes {
-                matched.removeAll(keepingCapacity: true)
-                statistics.ruleEvaluations += 1
-                let limitHits = context.regexLimitHits
-                let holds = compiledRules[ruleIndex].evaluate(event, into: &matched, context: &context)
-                if context.regexLimitHits != limitHits { statistics.lastRegexLimitRule = rules[ruleIndex].identifier }
-                guard holds else { continue }
-                let isTrusted = trusted ?? group.isTrusted(event, context: &context)
-                trusted = isTrusted
-                matches.append(Match(rule: rules[ruleIndex], fields: Engine.unique(matched), isTrusted: isTrusted,
-                                     logSource: group.logSource))
+            if let prefilter = group.prefilter {
+                let candidates = candidates(of: prefilter, group: groupIndex, in: event)
+                candidates.forEach { position in
+                    evaluate(group.ruleIndexes[position], in: group, event, trusted: &trusted, context: &context, into: &matches)
+                }
+            } else {
+                for ruleIndex in group.ruleIndexes {
+                    evaluate(ruleIndex, in: group, event, trusted: &trusted, context: &context, into: &matches)
+                }
             }
         }
         statistics.regexLimitHits += context.regexLimitHits
+    }
+
+    /// Evaluates one rule; on a match, decides trust (once per group and entry) and appends the match.
+    private mutating func evaluate(_ ruleIndex: Int, in group: RuleGroup, _ event: Event, trusted: inout Bool?,
+                                   context: inout EvaluationContext, into matches: inout [Match]) {
+        matched.removeAll(keepingCapacity: true)
+        statistics.ruleEvaluations += 1
+        let limitHits = context.regexLimitHits
+        let holds = compiledRules[ruleIndex].evaluate(event, into: &matched, context: &context)
+        if context.regexLimitHits != limitHits { statistics.lastRegexLimitRule = rules[ruleIndex].identifier }
+        guard holds else { return }
+        let isTrusted = trusted ?? group.isTrusted(event, context: &context)
+        trusted = isTrusted
+        matches.append(Match(rule: rules[ruleIndex], fields: Engine.unique(matched), isTrusted: isTrusted,
+                             logSource: group.logSource))
+    }
+
+    /// The positions of the group's rules that can match `event`: those without required
+    /// literals and those one of whose literals the scan of the indexed fields found.
+    private mutating func candidates(of prefilter: GroupPrefilter, group: Int, in event: Event) -> PatternSet {
+        scratches[group].seen.removeAll()
+        for field in prefilter.fields {
+            guard let value = field.name.withUnsafeBytes({ event.value(ofName: $0) }) else { continue }
+            value.withUnsafeBytes { field.automaton.scan($0, into: &scratches[group].seen) }
+        }
+        scratches[group].candidates.assign(prefilter.always)
+        let owners = prefilter.owners
+        scratches[group].seen.forEach { literal in scratches[group].candidates.insert(owners[literal]) }
+        statistics.prefilteredOut += prefilter.ruleCount - scratches[group].candidates.count
+        return scratches[group].candidates
     }
 
     /// Evaluates `event`'s entry; see `evaluate(_:into:)` for entries.
@@ -158,6 +196,8 @@ public struct EngineStatistics: Sendable {
     public var regexLimitHits = 0
     /// The id of the last rule whose `|re` value hit a limit.
     public var lastRegexLimitRule: String?
-    /// Rule evaluations: rules whose log source selected the entry.
+    /// Rule evaluations: rules whose log source selected the entry and the prefilter kept.
     public var ruleEvaluations = 0
+    /// Rules the literal prefilter left out because none of their required literals occurred.
+    public var prefilteredOut = 0
 }

@@ -20,6 +20,8 @@ struct RuleGroup: Sendable {
     let parserIndex: Int?
     /// Indexes into the engine's rules and compiled rules.
     var ruleIndexes: [Int] = []
+    /// The literal prefilter over the rules, when the group has enough indexable rules.
+    var prefilter: GroupPrefilter?
 
     /// Whether `event` belongs to the group.
     func selects(_ event: Event, context: inout EvaluationContext) -> Bool {

@@ -79,7 +79,7 @@ extension BytePattern {
 }
 
 /// A small deterministic random number generator, so failures reproduce.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

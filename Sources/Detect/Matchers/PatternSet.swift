@@ -52,3 +52,25 @@ struct PatternSet: Sendable, Hashable {
         return result
     }
 }
+
+extension PatternSet {
+    /// Makes this set equal to `other`, reusing the storage.
+    mutating func assign(_ other: PatternSet) {
+        if words.count != other.words.count {
+            self = other
+            return
+        }
+        for index in words.indices { words[index] = other.words[index] }
+    }
+
+    /// Calls `body` with each id in the set, in ascending order.
+    func forEach(_ body: (Int) -> Void) {
+        for (index, word) in words.enumerated() {
+            var remaining = word
+            while remaining != 0 {
+                body(index * 64 + remaining.trailingZeroBitCount)
+                remaining &= remaining - 1
+            }
+        }
+    }
+}

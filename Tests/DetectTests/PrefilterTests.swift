@@ -1,0 +1,55 @@
+import Journal
+import Parse
+import Rules
+import Testing
+@testable import Detect
+
+@Suite struct PrefilterTests {
+    /// Detections of every shape the requirement derivation handles, over a small vocabulary so
+    /// that random events hit some of them.
+    static let detections: [String] = {
+        let words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+        var detections: [String] = []
+        for (index, word) in words.enumerated() {
+            let other = words[(index + 3) % words.count]
+            detections += [
+                "sel: {MESSAGE|contains: '\(word)'}\ncondition: sel",
+                "sel: {MESSAGE|startswith: '\(word) '}\ncondition: sel",
+                "keywords: ['\(word)', '\(other)x']\ncondition: keywords",
+                "sel: {MESSAGE|contains|all: ['\(word)', '\(other)']}\ncondition: sel",
+                "a: {MESSAGE|contains: '\(word)'}\nb: {MESSAGE|contains: '\(other)'}\ncondition: a and not b",
+                "a: {MESSAGE|contains: '\(word)'}\nb: {USER: '\(other)'}\ncondition: a or b",
+                "sel: {MESSAGE|re: '\(word)[0-9]'}\ncondition: sel",
+                "sel: {MESSAGE: '*\(word)?\(other)*'}\ncondition: sel",
+                "a: {MESSAGE|contains: 'x\(word)'}\nb: {MESSAGE|endswith: '\(other)'}\ncondition: 1 of them",
+                "sel: {MESSAGE|contains|cased: '\(word.uppercased())'}\ncondition: sel",
+            ]
+        }
+        return detections
+    }()
+
+    @Test func prefilteredEngineMatchesExactlyWhatEachRuleAloneMatches() throws {
+        let rules = try Self.detections.enumerated().map { try loadRule(id: "r\($0.offset)", detection: $0.element) }
+        var grouped = Engine(rules: rules)
+        var single = rules.map { Engine(rules: [$0]) }
+        var generator = SplitMix64(seed: 7)
+        let words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "ALPHA", "Bravo", "x", " ", "1", "-"]
+        for _ in 0..<2_000 {
+            let message = (0..<Int.random(in: 0...6, using: &generator)).map { _ in words.randomElement(using: &generator) ?? "" }
+                .joined(separator: Bool.random(using: &generator) ? " " : "")
+            var fields = [("MESSAGE", message)]
+            if Bool.random(using: &generator) { fields.append(("USER", words.randomElement(using: &generator) ?? "")) }
+            let event = event(fields)
+            var matches: [Match] = []
+            grouped.evaluate(event, into: &matches)
+            var expected: [String] = []
+            for index in single.indices {
+                var one: [Match] = []
+                single[index].evaluate(event, into: &one)
+                expected += one.map(\.rule.identifier)
+            }
+            #expect(matches.map(\.rule.identifier) == expected, "\(fields)")
+        }
+        #expect(grouped.statistics.prefilteredOut > 0)
+    }
+}
