@@ -8,7 +8,7 @@ RULES     ?= rules
 BENCH_N   ?= 1000000
 CACHE     := .cache
 
-.PHONY: all build release run test check bench deps journald clean
+.PHONY: all build release run test check sigma-compat bench deps journald clean
 
 all: build
 
@@ -39,6 +39,14 @@ test:
 check: release
 	.build/release/cordon check $(RULES)
 	.build/release/cordon test $(RULES)
+
+## sigma-compat: load every SigmaHQ Linux rule in ../shared/sigma and report what loads, what is
+## evaluated and why the rest is not; then the unsupported/deprecated folders, which must be rejected
+SIGMA := $(SHARED)/sigma/rules
+sigma-compat: release
+	.build/release/cordon check --summary $(RULES)/logsources.yml $(SIGMA)/rules $(SIGMA)/rules-threat-hunting $(SIGMA)/rules-emerging-threats
+	@echo
+	.build/release/cordon check --summary $(RULES)/logsources.yml $(SIGMA)/unsupported $(SIGMA)/deprecated
 
 ## bench: replay generated journals with the shipped, SigmaHQ and 10/100/1,000 synthetic rules, next to libsystemd's own read loop
 bench: release

@@ -45,7 +45,7 @@ keep_loadable() {
   local dir=$1 total bad file pass
   total=$(find "$dir" -name '*.yml' | wc -l)
   for pass in 1 2 3; do
-    bad=$({ "$cordon" check "$dir" 2>&1 >/dev/null || true; } | sed -nE 's/^cordon: ([^:]+)(:[0-9]+)?: .*/\1/p' | sort -u)
+    bad=$({ "$cordon" check "$rules/logsources.yml" "$dir" 2>&1 >/dev/null || true; } | sed -nE 's/^([^:]+)(:[0-9]+)*: error: .*/\1/p' | sort -u)
     [ -z "$bad" ] && break
     while read -r file; do
       case $file in "$dir"/*) rm -f "$file" ;; esac
@@ -57,7 +57,7 @@ keep_loadable() {
 # supports SELECTION: whether the engine loads a rule with this one selection line.
 supports() {
   printf 'title: probe\nid: probe\nlevel: low\ndetection:\n    selection:\n        %s\n    condition: selection\n' "$1" >"$work/probe.yml"
-  "$cordon" check "$work/probe.yml" >/dev/null 2>&1
+  "$cordon" check "$rules/logsources.yml" "$work/probe.yml" >/dev/null 2>&1
 }
 
 mkdir -p "$work/sigma"
@@ -80,9 +80,10 @@ for count in 10 100 1000; do
 done
 
 c_rate() { "$cache/c_iter" "$1" | grep -oE 'entries_per_s=[0-9]+' | cut -d= -f2; }
-# replay RULES JOURNAL: prints "entries/s alerts" from `cordon replay --stats`.
+# replay RULES JOURNAL: prints "entries/s alerts" from `cordon replay --stats`. Every set runs
+# under the shipped log source mapping (a file given twice is read once).
 replay() {
-  "$cordon" replay --rules "$1" --stats -o json "$2" 2>&1 >/dev/null \
+  "$cordon" replay --rules "$rules/logsources.yml" --rules "$1" --stats -o json "$2" 2>&1 >/dev/null \
     | sed -nE 's/.*replayed [0-9]+ entries, ([0-9]+) alerts,.* ([0-9]+) entries\/s$/\2 \1/p'
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
