@@ -51,12 +51,16 @@ extension Alert {
 
     /// The alert as one line of JSON with the same fields as the journal entry.
     public var json: String {
-        var output = "{"
+        var output: [UInt8] = [UInt8(ascii: "{")]
+        output.reserveCapacity(1024)
         for (index, field) in journalFields.enumerated() {
-            if index > 0 { output += "," }
-            output += JSON.quote(field.name) + ":" + JSON.quote(String(decoding: field.value, as: UTF8.self))
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            JSON.appendQuoted(field.name.utf8, to: &output)
+            output.append(UInt8(ascii: ":"))
+            JSON.appendQuoted(field.value, to: &output)
         }
-        return output + "}"
+        output.append(UInt8(ascii: "}"))
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// The alert as one line of text: the source entry's time (UTC, ISO 8601) and the message.
@@ -67,22 +71,24 @@ extension Alert {
 
 /// Minimal JSON string quoting (RFC 8259), for output that must not depend on Foundation's key order.
 enum JSON {
-    static func quote(_ string: String) -> String {
-        var output = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case let s where s.value < 0x20 || s.value == 0x7f:
-                let hex = String(s.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+    /// Appends `text` (UTF-8) as a JSON string: quotes, backslashes and control characters
+    /// escaped, everything else copied byte for byte. Alert values are valid UTF-8 (`Escaping`).
+    static func appendQuoted<Text: Collection<UInt8>>(_ text: Text, to output: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        output.append(UInt8(ascii: "\""))
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\n"): output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\t"): output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20, 0x7f:
+                output += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
+            default: output.append(byte)
             }
         }
-        return output + "\""
+        output.append(UInt8(ascii: "\""))
     }
 }
 

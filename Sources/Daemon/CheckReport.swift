@@ -28,7 +28,8 @@ public struct CheckReport: Sendable {
     /// `OK` when there are errors).
     public var summaryLine: String {
         let loaded = report.loaded
-        var parts = ["\(loaded.rules.count) rules \(report.errors.isEmpty ? "OK" : "loaded")",
+        let accepted = report.engine.rules.count + report.engine.unmappedRules.count
+        var parts = ["\(accepted) rules \(report.errors.isEmpty ? "OK" : "loaded")",
                      "\(report.engine.rules.count) evaluated on the journal"]
         if loaded.filterCount > 0 { parts.append("\(loaded.filterCount) filters") }
         if !loaded.logSources.isEmpty { parts.append("\(loaded.logSources.count) log source mappings") }

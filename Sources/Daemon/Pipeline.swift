@@ -18,7 +18,14 @@ public final class Pipeline {
     private var matches: [Match] = []
     /// The regex limit hit count at which the next warning is logged.
     private var nextRegexWarning = 1
-    public private(set) var statistics = Statistics()
+    /// Counters, with the engine's rule counters folded in.
+    public var statistics: Statistics {
+        var statistics = counters
+        statistics.ruleEvaluations = engine.statistics.ruleEvaluations
+        statistics.rulesPrefilteredOut = engine.statistics.prefilteredOut
+        return statistics
+    }
+    private var counters = Statistics()
 
     /// - Parameters:
     ///   - engine: the compiled rules.
@@ -45,27 +52,27 @@ public final class Pipeline {
     /// - Throws: `Failure` when an alert cannot be written (the entry then counts as not processed).
     @discardableResult
     public func process(_ entry: JournalEntry, cursor: () throws(JournalError) -> Cursor) throws(Failure) -> Cursor? {
-        statistics.entries += 1
+        counters.entries += 1
         if ownEntries.isOwn(entry) {
-            statistics.ownEntriesSkipped += 1
+            counters.ownEntriesSkipped += 1
             return nil
         }
         if entry.isTruncated {
-            statistics.truncatedEntries += 1
-            if statistics.truncatedEntries == 1 {
+            counters.truncatedEntries += 1
+            if counters.truncatedEntries == 1 {
                 let position = entry.cursor ?? (try? cursor())
                 logger.warning("Entry has a field longer than the data threshold; matching on its first bytes (further ones are counted)",
                                metadata: ["journal.cursor": "\(position.map(\.rawValue) ?? "unknown")"])
             }
         }
         if entry.value(of: "MESSAGE") == nil {
-            statistics.entriesWithoutMessage += 1
+            counters.entriesWithoutMessage += 1
         }
         matches.removeAll(keepingCapacity: true)
         engine.evaluate(entry, into: &matches)
-        if engine.statistics.regexLimitHits != statistics.regexLimitHits {
-            statistics.regexLimitHits = engine.statistics.regexLimitHits
-            let hits = statistics.regexLimitHits
+        if engine.statistics.regexLimitHits != counters.regexLimitHits {
+            counters.regexLimitHits = engine.statistics.regexLimitHits
+            let hits = counters.regexLimitHits
             if hits >= nextRegexWarning {
                 // The first hit, then every tenfold more: bounded logging however often a pattern trips.
                 nextRegexWarning = hits * 10
@@ -91,11 +98,11 @@ public final class Pipeline {
         for match in matches {
             let alert = Alert(match: match, entry: entry, cursor: entryCursor)
             if !alreadyWritten.isEmpty, alreadyWritten.remove(alert.key) != nil {
-                statistics.duplicatesSuppressed += 1
+                counters.duplicatesSuppressed += 1
                 continue
             }
             for sink in sinks { try sink.write(alert) }
-            statistics.alerts += 1
+            counters.alerts += 1
         }
         return entryCursor
     }
@@ -108,13 +115,13 @@ public final class Pipeline {
 
     /// Counts an entry that could not be read at all.
     public func countUnreadable(_ error: JournalError) {
-        statistics.unreadableEntries += 1
+        counters.unreadableEntries += 1
         logger.warning("Skipping an entry that cannot be read", metadata: ["error": "\(error)"])
     }
 
     /// Records a checkpoint save.
     func countCheckpoint() {
-        statistics.checkpoints += 1
+        counters.checkpoints += 1
     }
 
     /// Flushes every sink.

@@ -18,6 +18,10 @@ public struct Statistics: Sendable, Equatable {
     public var checkpoints = 0
     /// `|re` matches stopped by PCRE2's match or depth limit (each counted as no match).
     public var regexLimitHits = 0
+    /// Rules evaluated on entries (their log source selected the entry and the prefilter kept them).
+    public var ruleEvaluations = 0
+    /// Rules the literal prefilter left out.
+    public var rulesPrefilteredOut = 0
 
     public init() {}
 }

@@ -69,7 +69,11 @@ public struct Engine: Sendable {
         for rule in rules {
             let groupIndex = logSources == nil ? 0 : mappings.firstIndex { $0?.applies(to: rule.logSource) == true }
             guard let groupIndex else {
-                unmapped.append(rule)
+                // Compiled all the same, so that `cordon check` finds its errors before it is mapped.
+                switch CompiledRule.compile(rule, fieldNames: [:], compiler: compiler) {
+                case .success: unmapped.append(rule)
+                case .failure(let failure): diagnostics += failure.diagnostics
+                }
                 continue
             }
             let renames = mappings[groupIndex]?.fieldNames ?? [:]
@@ -86,10 +90,17 @@ public struct Engine: Sendable {
         }
         // Groups without rules cost a selector test per entry for nothing.
         var used: [RuleGroup] = []
-        for (index, group) in groups.enumerated() where !group.ruleIndexes.isEmpty {
-            used.append(group)
+        for (index, var group) in groups.enumerated() where !group.ruleIndexes.isEmpty {
             if let mapping = mappings[index] { fieldNames.formUnion(Engine.readFields(of: mapping)) }
-            if let parser = group.parserIndex { fieldNames.formUnion(parsers[parser].inputFieldNames) }
+            // The parser runs only for groups whose rules read a field it produces.
+            if let parser = group.parserIndex {
+                let renames = mappings[index]?.fieldNames ?? [:]
+                group.usesParsedFields = group.ruleIndexes.contains {
+                    !Engine.readFields(of: evaluated[$0], renames: renames, parsed: []).isDisjoint(with: parsedNames[parser])
+                }
+                if group.usesParsedFields { fieldNames.formUnion(parsers[parser].inputFieldNames) }
+            }
+            used.append(group)
         }
         // Index each group's rules by the literals they need, where that pays.
         for index in used.indices {
@@ -122,7 +133,7 @@ public struct Engine: Sendable {
         for (groupIndex, group) in groups.enumerated() {
             guard group.selects(plain, context: &context) else { continue }
             var event = plain
-            if let parserIndex = group.parserIndex {
+            if let parserIndex = group.parserIndex, group.usesParsedFields {
                 if !isParsed[parserIndex] {
                     parsed[parserIndex].removeAll()
                     parsers[parserIndex].parse(entry, into: &parsed[parserIndex])

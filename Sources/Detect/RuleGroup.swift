@@ -18,6 +18,9 @@ struct RuleGroup: Sendable {
     let trust: Trust
     /// Index into the engine's parsers, if the mapping names one.
     let parserIndex: Int?
+    /// Whether a rule of the group reads a field the parser produces; if none does, the parser
+    /// does not run on the hot path (explanations still show what it would give).
+    var usesParsedFields = false
     /// Indexes into the engine's rules and compiled rules.
     var ruleIndexes: [Int] = []
     /// The literal prefilter over the rules, when the group has enough indexable rules.

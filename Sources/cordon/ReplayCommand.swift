@@ -51,6 +51,7 @@ struct ReplayCommand: ParsableCommand {
                 printToStandardError("cordon: replayed \(statistics.entries) entries, \(statistics.alerts) alerts, "
                     + "\(statistics.truncatedEntries) truncated, \(statistics.entriesWithoutMessage) without MESSAGE, "
                     + "\(statistics.unreadableEntries) unreadable, \(statistics.regexLimitHits) regex limit hits, "
+                    + "\(statistics.ruleEvaluations) rule evaluations, \(statistics.rulesPrefilteredOut) prefiltered out, "
                     + "\(microseconds / 1000) ms, \(rate) entries/s")
             }
         }
