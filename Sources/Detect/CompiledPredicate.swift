@@ -2,7 +2,11 @@ import Parse
 import Rules
 
 /// A `FieldPredicate` ready to test events: field name as bytes, values compiled to tests.
-struct CompiledPredicate: Sendable {
+///
+/// A class, immutable: the evaluation loops pass predicates around, and copying a struct of
+/// arrays and strings cost a retain and release per member each time (a third of the time with
+/// 1,000 rules, measured with `perf record` on `make bench`'s journal).
+final class CompiledPredicate: Sendable {
     /// What the predicate tests.
     enum Test: Sendable {
         /// The field's value against each value test: any one (or every one, for `all`) must
@@ -19,6 +23,13 @@ struct CompiledPredicate: Sendable {
     let test: Test
     /// Where the predicate is written.
     let location: SourceLocation
+
+    init(field: String, fieldBytes: [UInt8], test: Test, location: SourceLocation) {
+        self.field = field
+        self.fieldBytes = fieldBytes
+        self.test = test
+        self.location = location
+    }
 
     /// Whether the predicate holds for `event`. When it holds, `collect` is true and the event
     /// has the field, the field is appended to `matched`.

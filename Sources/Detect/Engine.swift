@@ -90,7 +90,7 @@ public struct Engine: Sendable {
         }
         // Groups without rules cost a selector test per entry for nothing.
         var used: [RuleGroup] = []
-        for (index, var group) in groups.enumerated() where !group.ruleIndexes.isEmpty {
+        for (index, group) in groups.enumerated() where !group.ruleIndexes.isEmpty {
             if let mapping = mappings[index] { fieldNames.formUnion(Engine.readFields(of: mapping)) }
             // The parser runs only for groups whose rules read a field it produces.
             if let parser = group.parserIndex {
@@ -108,7 +108,7 @@ public struct Engine: Sendable {
                 requirements: used[index].ruleIndexes.map { Requirement.of(compiledRules[$0].detection) })
         }
         self.scratches = used.map {
-            $0.prefilter?.makeScratch() ?? GroupPrefilter.Scratch(seen: PatternSet(), candidates: PatternSet())
+            $0.prefilter?.makeScratch() ?? GroupPrefilter.noScratch
         }
         self.rules = evaluated
         self.unmappedRules = unmapped
@@ -171,17 +171,15 @@ public struct Engine: Sendable {
                              logSource: group.logSource))
     }
 
-    /// The positions of the group's rules that can match `event`: those without required
-    /// literals and those one of whose literals the scan of the indexed fields found.
+    /// The positions of the group's rules that can match `event`: those without requirements
+    /// and those each of whose clauses has a literal the scan of the indexed fields found.
     private mutating func candidates(of prefilter: GroupPrefilter, group: Int, in event: Event) -> PatternSet {
         scratches[group].seen.removeAll()
         for field in prefilter.fields {
             guard let value = field.name.withUnsafeBytes({ event.value(ofName: $0) }) else { continue }
             value.withUnsafeBytes { field.automaton.scan($0, into: &scratches[group].seen) }
         }
-        scratches[group].candidates.assign(prefilter.always)
-        let owners = prefilter.owners
-        scratches[group].seen.forEach { literal in scratches[group].candidates.insert(owners[literal]) }
+        prefilter.selectCandidates(&scratches[group])
         statistics.prefilteredOut += prefilter.ruleCount - scratches[group].candidates.count
         return scratches[group].candidates
     }

@@ -53,3 +53,23 @@ import Testing
         #expect(grouped.statistics.prefilteredOut > 0)
     }
 }
+
+@Suite struct RegexLiteralTests {
+    @Test(arguments: [
+        ("(Failed|Accepted) (password|publickey) for (invalid user )?kali[0-9]{2} from [0-9.]+", " from "),
+        ("^/usr/bin/python[23]? -c", "/usr/bin/python"),
+        (#"a\.example\.org"#, "a.example.org"),
+        ("wget https?://", "wget http"),
+        ("abc+d", "abc"),
+        ("colou?r scheme", "r scheme"),
+        ("x{0,2}yyyy", "yyyy"),
+    ])
+    func requiredRun(_ pattern: String, _ expected: String) {
+        #expect(RegexLiteral.required(in: pattern) == Array(expected.utf8))
+    }
+
+    @Test(arguments: ["foo|barbaz", "(a+)+$", #"\d+\.\d+"#, "ab", "[abc]def*", "unbalanced(", "x*?y"])
+    func noRequiredRun(_ pattern: String) {
+        #expect(RegexLiteral.required(in: pattern) == nil)
+    }
+}

@@ -1,13 +1,29 @@
 /// The literal prefilter of one rule group: which of its rules can possibly match an entry,
 /// found with one Aho–Corasick scan per indexed field instead of evaluating every rule.
 ///
-/// A rule with required literals (`Requirement`) is a candidate only when one of them occurs;
-/// a rule without is always a candidate. Candidates keep the group's rule order.
-struct GroupPrefilter: Sendable {
-    /// The fields scanned, as bytes, and each field's automaton.
-    let fields: [(name: [UInt8], automaton: LiteralPrefilter)]
-    /// For each literal id, the position (in the group's rule list) of the rule it belongs to.
-    let owners: [Int]
+/// A rule with requirements (`Requirement`) is a candidate only when each of its clauses has a
+/// literal that occurs; a rule without is always a candidate. Candidates keep the group's rule order.
+/// A class, immutable, so that the per-entry loop does not copy its tables.
+final class GroupPrefilter: Sendable {
+    /// One field scanned and its automaton; a class so that looping over fields copies no tables.
+    final class Field: Sendable {
+        /// The field name's bytes.
+        let name: [UInt8]
+        /// The literals wanted in it.
+        let automaton: LiteralPrefilter
+
+        init(name: [UInt8], automaton: LiteralPrefilter) {
+            self.name = name
+            self.automaton = automaton
+        }
+    }
+
+    /// The fields scanned.
+    let fields: [Field]
+    /// For each literal id, the rule (position in the group's rule list) and the clause it satisfies.
+    let owners: [(position: Int, clause: Int)]
+    /// For each rule position, the mask of all its clauses (0 for rules always evaluated).
+    let fullMasks: [UInt64]
     /// The positions of rules evaluated whatever the entry holds.
     let always: PatternSet
     /// How many rules the group has.
@@ -19,36 +35,67 @@ struct GroupPrefilter: Sendable {
 
     /// Builds the prefilter of a group whose rules have `requirements` (by position); nil when
     /// too few rules can be indexed for it to pay.
-    init?(requirements: [[RequiredLiteral]?]) {
+    init?(requirements: [[Requirement.Clause]?]) {
         guard requirements.filter({ $0 != nil }).count >= GroupPrefilter.minimumIndexedRules else { return nil }
         var byField: [[UInt8]: [(bytes: [UInt8], id: Int)]] = [:]
-        var owners: [Int] = []
+        var owners: [(position: Int, clause: Int)] = []
+        var fullMasks: [UInt64] = []
         var always = PatternSet(capacity: requirements.count)
         for (position, requirement) in requirements.enumerated() {
             guard let requirement else {
                 always.insert(position)
+                fullMasks.append(0)
                 continue
             }
-            for literal in requirement {
-                byField[literal.field, default: []].append((literal.bytes, owners.count))
-                owners.append(position)
+            for (clauseIndex, clause) in requirement.enumerated() {
+                for literal in clause {
+                    byField[literal.field, default: []].append((literal.bytes, owners.count))
+                    owners.append((position, clauseIndex))
+                }
             }
+            fullMasks.append(requirement.count == 64 ? ~0 : (1 << UInt64(requirement.count)) - 1)
         }
         fields = byField.sorted { $0.key.lexicographicallyPrecedes($1.key) }
-            .map { (name: $0.key, automaton: LiteralPrefilter(patterns: $0.value)) }
+            .map { Field(name: $0.key, automaton: LiteralPrefilter(patterns: $0.value)) }
         self.owners = owners
+        self.fullMasks = fullMasks
         self.always = always
         ruleCount = requirements.count
     }
 
     /// The reusable buffers of one evaluation.
     struct Scratch: Sendable {
+        /// Literal ids found in the entry.
         var seen: PatternSet
+        /// The rule positions to evaluate.
         var candidates: PatternSet
+        /// Per rule position, the clauses satisfied so far.
+        var satisfied: [UInt64]
+        /// The positions whose `satisfied` is not zero, to clear them afterwards.
+        var touched: [Int]
     }
 
     /// Fresh buffers sized for this prefilter.
     func makeScratch() -> Scratch {
-        Scratch(seen: PatternSet(capacity: owners.count), candidates: PatternSet(capacity: ruleCount))
+        Scratch(seen: PatternSet(capacity: owners.count), candidates: PatternSet(capacity: ruleCount),
+                satisfied: Array(repeating: 0, count: ruleCount), touched: [])
+    }
+
+    /// Empty buffers, for a group without a prefilter.
+    static let noScratch = Scratch(seen: PatternSet(), candidates: PatternSet(), satisfied: [], touched: [])
+
+    /// Turns the literals found (`scratch.seen`) into the candidate rule positions.
+    func selectCandidates(_ scratch: inout Scratch) {
+        scratch.candidates.assign(always)
+        scratch.seen.forEach { literal in
+            let owner = owners[literal]
+            if scratch.satisfied[owner.position] == 0 { scratch.touched.append(owner.position) }
+            scratch.satisfied[owner.position] |= 1 << UInt64(owner.clause)
+        }
+        for position in scratch.touched {
+            if scratch.satisfied[position] == fullMasks[position] { scratch.candidates.insert(position) }
+            scratch.satisfied[position] = 0
+        }
+        scratch.touched.removeAll(keepingCapacity: true)
     }
 }
