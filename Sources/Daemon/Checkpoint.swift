@@ -1,7 +1,8 @@
 import Glibc
 import Journal
 
-/// Where processing stands: the cursor of the last entry whose alerts are all written.
+/// Where processing stands: the cursor of the last entry whose alerts are all written, or of
+/// the entry to read again from.
 public struct Checkpoint: Sendable, Equatable {
     /// The last fully processed entry.
     public enum Position: Sendable, Equatable {
@@ -9,11 +10,16 @@ public struct Checkpoint: Sendable, Equatable {
         case head
         /// The entry at this cursor and everything before it is done.
         case after(Cursor)
+        /// Start again at the entry at this cursor: the first record of an audit event that was
+        /// still being assembled. Entries from it on are read again; the alerts they raised
+        /// before the save are found in the journal and not written twice.
+        case at(Cursor)
     }
 
     public var position: Position
-    /// Wall-clock time of the save, µs since the epoch. Alerts for entries after `position`
-    /// were written after this time, which bounds the search for them on restart.
+    /// Wall-clock time of the save, µs since the epoch (for `at`, of the time that entry was
+    /// first read). Alerts for entries after `position` were written after this time, which
+    /// bounds the search for them on restart.
     public var savedRealtime: UInt64
 
     public init(position: Position, savedRealtime: UInt64) {
@@ -26,6 +32,7 @@ public struct Checkpoint: Sendable, Equatable {
         let position: String = switch self.position {
         case .head: "head"
         case .after(let cursor): "cursor \(cursor.rawValue)"
+        case .at(let cursor): "at \(cursor.rawValue)"
         }
         return "cordon-checkpoint 1\n\(position)\nsaved \(savedRealtime)\n"
     }
@@ -44,6 +51,8 @@ public struct Checkpoint: Sendable, Equatable {
             position = .head
         } else if lines[1].hasPrefix("cursor "), let cursor = Cursor(String(lines[1].dropFirst(7))) {
             position = .after(cursor)
+        } else if lines[1].hasPrefix("at "), let cursor = Cursor(String(lines[1].dropFirst(3))) {
+            position = .at(cursor)
         } else {
             throw Failure(.data, "\(path):2: not a journal cursor; \(hint)")
         }

@@ -10,6 +10,11 @@ import Parse
 /// Not thread-safe: owned by the thread that reads the journal.
 public final class Pipeline {
     private var engine: Engine
+    /// Audit and Sysmon events, when some rule reads them.
+    private let assembly: EventAssembly?
+    private var assembled: [AssembledEvent] = []
+    /// Alerts raised while processing one entry (or flushing), before they are written.
+    private var raised: [Alert] = []
     private let ownEntries: OwnEntries
     private let sinks: [AlertSink]
     private let logger: Logger
@@ -23,6 +28,7 @@ public final class Pipeline {
         var statistics = counters
         statistics.ruleEvaluations = engine.statistics.ruleEvaluations
         statistics.rulesPrefilteredOut = engine.statistics.prefilteredOut
+        if let assembly { statistics.assembly = assembly.statistics }
         return statistics
     }
     private var counters = Statistics()
@@ -32,9 +38,13 @@ public final class Pipeline {
     ///   - ownEntries: which entries are Cordon's own (skipped, so alerts never feed back).
     ///   - sinks: where alerts go, in order.
     ///   - alreadyWritten: alerts not to write again (found in the journal on restart).
+    ///   - host: what event assembly may ask of the host (`/proc` only when tailing live).
     public init(engine: Engine, ownEntries: OwnEntries, sinks: [AlertSink],
-                alreadyWritten: Set<AlertKey> = [], logger: Logger) {
+                alreadyWritten: Set<AlertKey> = [], host: any HostLookup = NoHostLookup(),
+                assemblyOptions: AssemblyOptions = AssemblyOptions(), logger: Logger) {
         self.engine = engine
+        let kinds = engine.eventKinds
+        self.assembly = kinds.isEmpty ? nil : EventAssembly(kinds: kinds, options: assemblyOptions, host: host)
         self.ownEntries = ownEntries
         self.sinks = sinks
         self.alreadyWritten = alreadyWritten
@@ -70,33 +80,99 @@ public final class Pipeline {
         }
         matches.removeAll(keepingCapacity: true)
         engine.evaluate(entry, into: &matches)
-        if engine.statistics.regexLimitHits != counters.regexLimitHits {
-            counters.regexLimitHits = engine.statistics.regexLimitHits
-            let hits = counters.regexLimitHits
-            if hits >= nextRegexWarning {
-                // The first hit, then every tenfold more: bounded logging however often a pattern trips.
-                nextRegexWarning = hits * 10
-                logger.warning("A regular expression hit its match limit; counted as no match", metadata: [
-                    "rule.id": "\(engine.statistics.lastRegexLimitRule ?? "?")", "regex.limit_hits": "\(hits)",
-                    "journal.cursor": "\(entry.cursor.map(\.rawValue) ?? "-")",
-                ])
-            }
-        }
-        if matches.isEmpty { return nil }
-        // The cursor is read before any alert is written, so a failure here writes none.
-        let entryCursor: Cursor
-        if let known = entry.cursor {
-            entryCursor = known
-        } else {
+        // The cursor is read at most once, and only for an entry that raises an alert or goes into an event.
+        var entryCursor = entry.cursor
+        var cursorError: JournalError? = nil
+        func readCursor() throws(JournalError) -> Cursor {
+            if let entryCursor { return entryCursor }
+            if let cursorError { throw cursorError }
             do {
-                entryCursor = try cursor()
+                let read = try cursor()
+                entryCursor = read
+                return read
             } catch {
-                countUnreadable(error)
-                return nil
+                cursorError = error
+                throw error
             }
         }
-        for match in matches {
-            let alert = Alert(match: match, entry: entry, cursor: entryCursor)
+        raised.removeAll(keepingCapacity: true)
+        if !matches.isEmpty, let position = try? readCursor() {
+            for match in matches { raised.append(Alert(match: match, entry: entry, cursor: position)) }
+        }
+        if let assembly {
+            assembled.removeAll(keepingCapacity: true)
+            // The tag is the wall clock when an audit event begins: alerts for entries from its
+            // first record on were written after it, which bounds the restart's search for them.
+            // An entry whose cursor cannot be read goes into no event (counted below).
+            try? assembly.feed(entry, tag: wallClockMicroseconds, cursor: readCursor, into: &assembled)
+            // Events this entry completed hold earlier entries: their alerts are written even if
+            // this entry's cursor cannot be read.
+            if !assembled.isEmpty { evaluateAssembled() }
+        }
+        warnAboutRegexLimits(at: entry)
+        if let cursorError { countUnreadable(cursorError) }
+        if raised.isEmpty { return nil }
+        try write(raised)
+        // Alerts of events this entry completed count as this entry's: the checkpoint may move past it.
+        return try? readCursor()
+    }
+
+    /// Logs the first regular expression limit hit, then every tenfold more: bounded logging
+    /// however often a pattern trips.
+    private func warnAboutRegexLimits(at entry: JournalEntry) {
+        guard engine.statistics.regexLimitHits != counters.regexLimitHits else { return }
+        counters.regexLimitHits = engine.statistics.regexLimitHits
+        let hits = counters.regexLimitHits
+        guard hits >= nextRegexWarning else { return }
+        nextRegexWarning = hits * 10
+        logger.warning("A regular expression hit its match limit; counted as no match", metadata: [
+            "rule.id": "\(engine.statistics.lastRegexLimitRule ?? "?")", "regex.limit_hits": "\(hits)",
+            "journal.cursor": "\(entry.cursor.map(\.rawValue) ?? "-")",
+        ])
+    }
+
+    /// Completes the audit events still in flight and writes their alerts (end of a replay,
+    /// an idle live journal).
+    public func flushEvents() throws(Failure) {
+        guard let assembly, assembly.hasPendingEvents else { return }
+        raised.removeAll(keepingCapacity: true)
+        assembled.removeAll(keepingCapacity: true)
+        assembly.flush(into: &assembled)
+        evaluateAssembled()
+        try write(raised)
+    }
+
+    /// Whether audit events are in flight.
+    public var hasPendingEvents: Bool { assembly?.hasPendingEvents ?? false }
+
+    /// Where a restart must read again from so that the audit events in flight are assembled
+    /// whole: the first record of the oldest, and the wall-clock time it arrived.
+    public var oldestPendingEvent: (cursor: Cursor, since: UInt64)? {
+        assembly?.oldestPending.map { ($0.cursor, $0.tag) }
+    }
+
+    /// Evaluates the rules on `assembled`, adding alerts to `raised`. A rule alerts at most once
+    /// per audit event, on the first of its records that matches.
+    private func evaluateAssembled() {
+        var alertedGroup: UInt64? = nil
+        var alertedRules: Set<String> = []
+        for event in assembled {
+            counters.assembledEvents += 1
+            matches.removeAll(keepingCapacity: true)
+            engine.evaluate(event, into: &matches)
+            if event.group != alertedGroup {
+                alertedGroup = event.group
+                alertedRules.removeAll()
+            }
+            for match in matches where alertedRules.insert(match.rule.identifier).inserted {
+                raised.append(Alert(match: match, entry: event.event.entry, cursor: event.cursor))
+            }
+        }
+    }
+
+    /// Writes `alerts` to every sink, skipping those the journal already had before a restart.
+    private func write(_ alerts: [Alert]) throws(Failure) {
+        for alert in alerts {
             if !alreadyWritten.isEmpty, alreadyWritten.remove(alert.key) != nil {
                 counters.duplicatesSuppressed += 1
                 continue
@@ -104,7 +180,6 @@ public final class Pipeline {
             for sink in sinks { try sink.write(alert) }
             counters.alerts += 1
         }
-        return entryCursor
     }
 
     /// Writes to standard output why each rule did or did not match `entry` (`--explain`).

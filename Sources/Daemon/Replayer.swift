@@ -37,7 +37,8 @@ public struct Replayer {
         let fields = ReadFields.selection(for: engine)
         var sinks: [AlertSink] = [OutputAlertSink(format: format)]
         if toJournal { sinks.append(JournalAlertSink()) }
-        let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks, logger: logger)
+        let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks,
+                                host: ReplayHost(), logger: logger)
         defer { pipeline.flush() }
         do {
             try journal.seekHead()
@@ -52,6 +53,8 @@ public struct Replayer {
                 if explain { pipeline.writeExplanation(of: entry) }
                 try pipeline.process(entry) { () throws(JournalError) in try journal.cursor() }
             }
+            // The journal ends: audit events still waiting for records are complete.
+            try pipeline.flushEvents()
         } catch let error as JournalError {
             throw Failure(.data, "\(files.joined(separator: ", ")): cannot read (\(error)); the journal file may be corrupt")
         } catch let failure as Failure {

@@ -46,7 +46,7 @@ public struct Runner {
                                                     dataThreshold: configuration.dataThreshold)
         }
         let pipeline = Pipeline(engine: engine, ownEntries: ownEntries, sinks: [JournalAlertSink()],
-                                alreadyWritten: alreadyWritten, logger: logger)
+                                alreadyWritten: alreadyWritten, host: LiveHost(source: source), logger: logger)
         logger.info("Cordon started", metadata: [
             "rules.count": "\(engine.rules.count)",
             "state.checkpoint": "\(checkpoint.map { "\($0.position)" } ?? "none")",
@@ -99,6 +99,10 @@ struct Loop {
     var entriesSinceSave = 0
     var lastSave = monotonicMilliseconds()
     var savedPosition: Checkpoint.Position?
+    /// After a restart from `.at`: the entry to start at, until an entry is processed.
+    var resumeAt: Cursor?
+    /// How long an audit event may wait for more records while the journal is idle, in ms.
+    let eventIdleMilliseconds = 1000
 
     init(journal: Journal, fields: JournalFieldSelection, pipeline: Pipeline, store: CheckpointStore,
          configuration: Configuration, logger: Logger) {
@@ -118,6 +122,10 @@ struct Loop {
             case .after(let cursor):
                 lastProcessed = cursor
                 savedPosition = .after(cursor)
+                try reseek()
+            case .at(let cursor):
+                resumeAt = cursor
+                savedPosition = .at(cursor)
                 try reseek()
             case .head:
                 savedPosition = .head
@@ -149,6 +157,12 @@ struct Loop {
     mutating func reseek() throws(JournalError) {
         atLastProcessed = false
         guard let cursor = lastProcessed else {
+            if let resumeAt {
+                // Start at the saved entry itself (or the first after it, if it is gone).
+                try journal.seek(to: resumeAt)
+                pendingCurrent = try journal.next()
+                return
+            }
             try journal.seekHead()
             return
         }
@@ -172,7 +186,14 @@ struct Loop {
                     let remaining = configuration.checkpointIntervalMilliseconds - (monotonicMilliseconds() - lastSave)
                     if remaining <= 0 { try saveIfDirty() } else { timeout = remaining }
                 }
+                // Audit events waiting for more records are completed once the journal has been idle a while.
+                let waitsForRecords = pipeline.hasPendingEvents
+                if waitsForRecords { timeout = min(timeout ?? eventIdleMilliseconds, eventIdleMilliseconds) }
+                let waitStarted = monotonicMilliseconds()
                 let change = try journal.wait(timeoutMilliseconds: timeout, interrupt: signals.descriptor)
+                if waitsForRecords, change == .none, monotonicMilliseconds() - waitStarted >= eventIdleMilliseconds {
+                    try pipeline.flushEvents()
+                }
                 switch change {
                 case .interrupted:
                     if let signal = signals.take() {
@@ -229,6 +250,7 @@ struct Loop {
             }
             if let cursor = try pipeline.process(entry, cursor: { () throws(JournalError) in try journal.cursor() }) {
                 lastProcessed = cursor
+                resumeAt = nil
             } else {
                 atLastProcessed = true
             }
@@ -243,8 +265,15 @@ struct Loop {
     /// Whether entries were processed since the last save.
     var isDirty: Bool {
         if atLastProcessed { return true }
-        guard let cursor = lastProcessed else { return false }
-        return savedPosition != .after(cursor)
+        return savedPosition != position
+    }
+
+    /// The position a save would write: the first record of the oldest audit event in flight,
+    /// else after the last processed entry.
+    var position: Checkpoint.Position? {
+        if let pending = pipeline.oldestPendingEvent { return .at(pending.cursor) }
+        if let cursor = lastProcessed { return .after(cursor) }
+        return resumeAt.map { .at($0) }
     }
 
     /// Reads the cursor of the last processed entry into `lastProcessed` while the journal is still
@@ -257,12 +286,15 @@ struct Loop {
 
     mutating func saveIfDirty() throws(Failure) {
         settleLastProcessed()
-        guard isDirty, let cursor = lastProcessed else { return }
-        try save(.after(cursor))
+        guard isDirty, let position else { return }
+        try save(position)
     }
 
     mutating func save(_ position: Checkpoint.Position) throws(Failure) {
-        try store.save(Checkpoint(position: position, savedRealtime: wallClockMicroseconds()))
+        // Restarting at an audit event's first record reads entries again that were read before
+        // this save: alerts they raised since that record arrived must be found then.
+        let since = pipeline.oldestPendingEvent?.since ?? wallClockMicroseconds()
+        try store.save(Checkpoint(position: position, savedRealtime: since))
         savedPosition = position
         entriesSinceSave = 0
         lastSave = monotonicMilliseconds()

@@ -1,3 +1,5 @@
+import Parse
+
 /// Counters of one run or replay.
 public struct Statistics: Sendable, Equatable {
     /// Entries read from the journal.
@@ -22,6 +24,10 @@ public struct Statistics: Sendable, Equatable {
     public var ruleEvaluations = 0
     /// Rules the literal prefilter left out.
     public var rulesPrefilteredOut = 0
+    /// Events Cordon assembled (audit records into events, Sysmon entries) and their limits.
+    public var assembly = AssemblyStatistics()
+    /// Assembled events the rules were evaluated on.
+    public var assembledEvents = 0
 
     public init() {}
 }

@@ -22,6 +22,15 @@ extension Engine {
                 return parsers.count - 1
             }()
         }
+        var events: EventKind? = nil
+        if let name = mapping.events {
+            guard let kind = EventKind(rawValue: name) else {
+                diagnostics.append(at("log source \(mapping.logSource) reads events '\(name)', which Cordon does not make",
+                                      "use one of " + EventKind.allCases.map(\.rawValue).joined(separator: ", ")))
+                return nil
+            }
+            events = kind
+        }
         var select: CompiledSelection? = nil
         if let selection = mapping.select {
             switch CompiledSelection.compile(selection, fieldNames: [:], compiler: compiler) {
@@ -43,7 +52,7 @@ extension Engine {
                 return nil
             }
         }
-        return RuleGroup(logSource: mapping.logSource, select: select, trust: trust, parserIndex: parserIndex)
+        return RuleGroup(logSource: mapping.logSource, select: select, trust: trust, parserIndex: parserIndex, events: events)
     }
 
     /// A warning for each rule that loads but is never evaluated, its log source being unmapped.
@@ -58,8 +67,8 @@ extension Engine {
     /// What to do about a rule whose log source is not mapped.
     public static func unmappedHint(_ source: LogSource) -> String {
         switch source.category {
-        case "process_creation", "file_event", "network_connection":
-            "\(source.category ?? "") events need Linux audit or Sysmon for Linux records turned into Sigma fields, which this version does not do yet"
+        case let category? where EventKind(rawValue: category) != nil:
+            "map it to Cordon's assembled events with 'events: \(category)' in a 'logsources:' document (rules/logsources.yml does)"
         default:
             "map it in a 'logsources:' document (see rules/logsources.yml), or leave the rule out"
         }

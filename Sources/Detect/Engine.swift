@@ -27,6 +27,12 @@ public struct Engine: Sendable {
 
     let compiledRules: [CompiledRule]
     let groups: [RuleGroup]
+    /// The groups that read journal entries, as indexes into `groups`, in mapping order.
+    let entryGroupIndexes: [Int]
+    /// The groups that read each kind of assembled event.
+    let eventGroupIndexes: [EventKind: [Int]]
+    /// The kinds of assembled event some rule reads: `EventAssembly` makes only these.
+    public var eventKinds: Set<EventKind> { Set(eventGroupIndexes.keys) }
     let parsers: [any FieldParser]
     /// Per-parser output for the current entry, and whether it has been computed yet.
     private var parsed: [ParsedFields]
@@ -82,8 +88,16 @@ public struct Engine: Sendable {
                 groups[groupIndex].ruleIndexes.append(compiledRules.count)
                 compiledRules.append(compiled)
                 evaluated.append(rule)
-                fieldNames.formUnion(Engine.readFields(of: rule, renames: renames,
-                                                       parsed: groups[groupIndex].parserIndex.map { parsedNames[$0] } ?? []))
+                switch groups[groupIndex].events {
+                case nil:
+                    fieldNames.formUnion(Engine.readFields(of: rule, renames: renames,
+                                                           parsed: groups[groupIndex].parserIndex.map { parsedNames[$0] } ?? []))
+                case .auditRecord?:
+                    // Audit records are journal entries: a rule may name one of their journal fields.
+                    fieldNames.formUnion(Engine.readFields(of: rule, renames: renames, parsed: Set(AuditParser().fieldNames)))
+                case _?:
+                    break  // fields of events Cordon builds; `EventAssembly.inputFieldNames` covers what it reads
+                }
             case .failure(let failure):
                 diagnostics += failure.diagnostics
             }
@@ -91,7 +105,7 @@ public struct Engine: Sendable {
         // Groups without rules cost a selector test per entry for nothing.
         var used: [RuleGroup] = []
         for (index, group) in groups.enumerated() where !group.ruleIndexes.isEmpty {
-            if let mapping = mappings[index] { fieldNames.formUnion(Engine.readFields(of: mapping)) }
+            if let mapping = mappings[index], group.events == nil { fieldNames.formUnion(Engine.readFields(of: mapping)) }
             // The parser runs only for groups whose rules read a field it produces.
             if let parser = group.parserIndex {
                 let renames = mappings[index]?.fieldNames ?? [:]
@@ -115,6 +129,11 @@ public struct Engine: Sendable {
         self.diagnostics = diagnostics
         self.compiledRules = compiledRules
         self.groups = used
+        self.entryGroupIndexes = used.indices.filter { used[$0].events == nil }
+        var eventGroupIndexes: [EventKind: [Int]] = [:]
+        for index in used.indices { if let kind = used[index].events { eventGroupIndexes[kind, default: []].append(index) } }
+        self.eventGroupIndexes = eventGroupIndexes
+        if !eventGroupIndexes.isEmpty { fieldNames.formUnion(EventAssembly.inputFieldNames) }
         self.parsers = parsers
         self.parsed = Array(repeating: ParsedFields(), count: parsers.count)
         self.isParsed = Array(repeating: false, count: parsers.count)
@@ -130,7 +149,8 @@ public struct Engine: Sendable {
         var context = EvaluationContext()
         for index in isParsed.indices { isParsed[index] = false }
         let plain = Event(entry: entry)
-        for (groupIndex, group) in groups.enumerated() {
+        for groupIndex in entryGroupIndexes {
+            let group = groups[groupIndex]
             guard group.selects(plain, context: &context) else { continue }
             var event = plain
             if let parserIndex = group.parserIndex, group.usesParsedFields {
@@ -145,6 +165,31 @@ public struct Engine: Sendable {
             if let prefilter = group.prefilter {
                 let candidates = candidates(of: prefilter, group: groupIndex, in: event)
                 candidates.forEach { position in
+                    evaluate(group.ruleIndexes[position], in: group, event, trusted: &trusted, context: &context, into: &matches)
+                }
+            } else {
+                for ruleIndex in group.ruleIndexes {
+                    evaluate(ruleIndex, in: group, event, trusted: &trusted, context: &context, into: &matches)
+                }
+            }
+        }
+        statistics.regexLimitHits += context.regexLimitHits
+    }
+
+    /// Appends a `Match` for each rule of the event's kind that matches it.
+    /// - Parameters:
+    ///   - assembled: an event `EventAssembly` made.
+    ///   - matches: where matches are appended; existing elements are kept.
+    public mutating func evaluate(_ assembled: AssembledEvent, into matches: inout [Match]) {
+        guard let indexes = eventGroupIndexes[assembled.kind] else { return }
+        var context = EvaluationContext()
+        let event = assembled.event
+        for groupIndex in indexes {
+            let group = groups[groupIndex]
+            guard group.selects(event, context: &context) else { continue }
+            var trusted: Bool? = nil
+            if let prefilter = group.prefilter {
+                candidates(of: prefilter, group: groupIndex, in: event).forEach { position in
                     evaluate(group.ruleIndexes[position], in: group, event, trusted: &trusted, context: &context, into: &matches)
                 }
             } else {

@@ -70,11 +70,22 @@ extension Engine {
     /// Evaluates every rule on `entry` and says why each did or did not match, selection by
     /// selection. Slower than `evaluate`: for people, not the hot path.
     public func explain(_ entry: JournalEntry) -> Explanation {
+        explain(Event(entry: entry), groupIndexes: entryGroupIndexes,
+                cursor: entry.cursor?.rawValue ?? "at __REALTIME_TIMESTAMP=\(entry.realtime)")
+    }
+
+    /// Says why each rule of the event's kind did or did not match an assembled event.
+    public func explain(_ assembled: AssembledEvent) -> Explanation {
+        explain(assembled.event, groupIndexes: eventGroupIndexes[assembled.kind] ?? [],
+                cursor: "\(assembled.cursor.rawValue) (\(assembled.kind.rawValue) event)")
+    }
+
+    private func explain(_ plain: Event, groupIndexes: [Int], cursor: String) -> Explanation {
+        let entry = plain.entry
         var context = EvaluationContext()
-        let plain = Event(entry: entry)
         var sources: [Explanation.Source] = []
         var unused: [MatchedSlice] = []
-        for group in groups {
+        for group in groupIndexes.map({ groups[$0] }) {
             guard group.selects(plain, context: &context) else {
                 sources.append(Explanation.Source(logSource: group.logSource, isSelected: false, isTrusted: false,
                                                   parsedFields: [], rules: [], ruleCount: group.ruleIndexes.count))
@@ -107,6 +118,6 @@ extension Engine {
                                               isTrusted: group.isTrusted(event, context: &context), parsedFields: parsed,
                                               rules: results, ruleCount: group.ruleIndexes.count))
         }
-        return Explanation(cursor: entry.cursor?.rawValue ?? "at __REALTIME_TIMESTAMP=\(entry.realtime)", sources: sources)
+        return Explanation(cursor: cursor, sources: sources)
     }
 }

@@ -23,6 +23,8 @@ final class RuleGroup: @unchecked Sendable {
     let trust: Trust
     /// Index into the engine's parsers, if the mapping names one.
     let parserIndex: Int?
+    /// The kind of assembled event the group reads; nil for journal entries.
+    let events: EventKind?
     /// Whether a rule of the group reads a field the parser produces; if none does, the parser
     /// does not run on the hot path (explanations still show what it would give).
     var usesParsedFields = false
@@ -31,8 +33,9 @@ final class RuleGroup: @unchecked Sendable {
     /// The literal prefilter over the rules, when the group has enough indexable rules.
     var prefilter: GroupPrefilter?
 
-    init(logSource: LogSource, select: CompiledSelection?, trust: Trust, parserIndex: Int?) {
+    init(logSource: LogSource, select: CompiledSelection?, trust: Trust, parserIndex: Int?, events: EventKind? = nil) {
         self.logSource = logSource
+        self.events = events
         self.select = select
         self.trust = trust
         self.parserIndex = parserIndex

@@ -1,3 +1,5 @@
+import CSystemd
+
 /// A 128-bit id as sd-id128 has it (boot ids, machine ids), kept as two integers and formatted
 /// as 32 lower-case hex digits only when asked.
 ///
@@ -60,5 +62,14 @@ public struct ID128: Hashable, Sendable, CustomStringConvertible {
             }
             return 32
         }
+    }
+}
+
+extension ID128 {
+    /// The id of the boot this process runs in (`sd_id128_get_boot`), or nil when it cannot be read.
+    public static var currentBoot: ID128? {
+        var id = sd_id128_t()
+        guard sd_id128_get_boot(&id) >= 0 else { return nil }
+        return withUnsafeBytes(of: &id) { ID128(bytes: $0) }
     }
 }

@@ -57,6 +57,18 @@ public struct JournalEntry: Sendable {
                   cursor: cursor, isTruncated: isTruncated)
     }
 
+    /// Builds an entry Cordon assembled itself (an event made of several entries) from byte fields.
+    /// - Parameters:
+    ///   - fields: name and value pairs, in order; a name may repeat.
+    ///   - boot: the boot of the entries it was made from.
+    ///   - cursor: the cursor of the entry that is its evidence.
+    public init(assembled fields: [(name: [UInt8], value: [UInt8])], realtime: UInt64, monotonic: UInt64, boot: ID128,
+                cursor: Cursor?) {
+        var builder = Builder(capacity: fields.reduce(0) { $0 + $1.name.count + $1.value.count + 1 })
+        for field in fields { builder.append(name: field.name, value: field.value) }
+        self.init(builder: builder, realtime: realtime, monotonic: monotonic, boot: boot, cursor: cursor, isTruncated: false)
+    }
+
     /// Builds an entry from text fields (tests).
     public init(_ fields: KeyValuePairs<String, String>, realtime: UInt64 = 0,
                 cursor: Cursor = Cursor("s=test;i=1")!) {

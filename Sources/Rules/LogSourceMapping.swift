@@ -29,18 +29,23 @@ public struct LogSourceMapping: Sendable {
     public let parser: String?
     /// Sigma field names to read from another journal field (`exe: _EXE`).
     public let fieldNames: [String: String]
+    /// The kind of event Cordon assembles that the mapping reads (`process_creation`,
+    /// `audit_record` …) instead of journal entries; nil for journal entries.
+    public let events: String?
     /// Where the mapping is written.
     public let location: SourceLocation
 
     /// Makes a mapping.
     public init(logSource: LogSource, description: String? = nil, select: Selection?, trust: Trust,
-                parser: String? = nil, fieldNames: [String: String] = [:], location: SourceLocation) {
+                parser: String? = nil, fieldNames: [String: String] = [:], events: String? = nil,
+                location: SourceLocation) {
         self.logSource = logSource
         self.description = description
         self.select = select
         self.trust = trust
         self.parser = parser
         self.fieldNames = fieldNames
+        self.events = events
         self.location = location
     }
 

@@ -13,12 +13,16 @@ import Yams
 ///         _UID: 0
 ///     parser: sshd
 ///     fields: {exe: _EXE}
+///   - logsource: {product: linux, category: process_creation}
+///     events: process_creation    # Cordon's assembled events, not journal entries
+///     trusted:
+///       - _TRANSPORT: audit
 /// ```
 struct LogSourceMappingParser {
     let file: String
     var diagnostics: [Diagnostic] = []
 
-    private static let keys: Set<String> = ["logsource", "description", "select", "trusted", "parser", "fields"]
+    private static let keys: Set<String> = ["logsource", "description", "select", "trusted", "parser", "fields", "events"]
 
     /// Parses the value of `logsources:`.
     mutating func parse(_ node: Node, at location: SourceLocation) -> [LogSourceMapping] {
@@ -76,9 +80,23 @@ struct LogSourceMappingParser {
                 if let name = key.text, let target = value.text { fieldNames[name] = target }
             }
         }
+        var events: String? = nil
+        if let entry = mapping.entry("events") {
+            if let text = entry.value.text, !text.isEmpty {
+                events = text
+            } else {
+                diagnostics.append(Diagnostic(at: entry.key.location(in: file, or: location), "'events' must name a kind of event",
+                                              hint: "write e.g. 'events: process_creation'"))
+            }
+            if mapping.entry("parser") != nil {
+                diagnostics.append(Diagnostic(at: entry.key.location(in: file, or: location),
+                                              "a mapping of assembled events cannot name a parser",
+                                              hint: "remove 'parser:'; the events already carry their fields"))
+            }
+        }
         guard diagnostics[count...].allSatisfy({ !$0.isError }) else { return nil }
         return LogSourceMapping(logSource: logSource, description: mapping.entry("description")?.value.text, select: select,
                                 trust: trust, parser: mapping.entry("parser")?.value.text, fieldNames: fieldNames,
-                                location: location)
+                                events: events, location: location)
     }
 }

@@ -22,7 +22,7 @@ import Journal
 ///   res=success'` is read too: `op`, `acct`, `exe`, `hostname`, `addr`, `terminal`, `res`,
 ///   `unit` (SERVICE_START/SERVICE_STOP) …
 ///
-/// At most `AuditRecordScanner.maximumFields` (1024) fields are read from one record.
+/// At most `AuditRecordScanner.maximumFields` (2048) fields are read from one record.
 ///
 /// Trust: kernel fields (everything outside `msg='…'`) are written by the kernel, though their
 /// string values (`comm`, `exe` paths, arguments, file names) are chosen by whoever ran the

@@ -4,11 +4,11 @@
 /// considers unsafe, unquoted hex. A userspace record's `msg='…'` is scanned as a nested body.
 ///
 /// At most `maximumFields` fields are appended per record: the kernel keeps a record under
-/// 9 KiB, so a real record never comes near, and a flood of items cannot make every later
+/// 9 KiB, so a real record never comes near (an EXECVE record of empty arguments holds about 1,100), and a flood of items cannot make every later
 /// field lookup slow.
 struct AuditRecordScanner {
     /// The most fields one record yields.
-    static let maximumFields = 1024
+    static let maximumFields = 2048
 
     /// Whether the record is an EXECVE record, whose `aN` are arguments rather than numbers.
     let isExecve: Bool
