@@ -110,8 +110,34 @@ public final class EventAssembly {
 }
 
 extension EventAssembly {
-    /// A Sysmon for Linux entry as an event of its category (placeholder until the XML reader lands).
+    /// The journald fields of a Sysmon entry its event keeps: what the mapping's trust tests
+    /// (`_EXE`, `_UID`, `_SYSTEMD_UNIT`, `_TRANSPORT`) and what alerts show.
+    static let sysmonCopiedFields = ["_TRANSPORT", "_EXE", "_UID", "_SYSTEMD_UNIT", "_COMM", "_PID", "_HOSTNAME",
+                                     "SYSLOG_IDENTIFIER"]
+
+    /// A Sysmon for Linux entry as an event of its category: journald's fields first, then the
+    /// event's `EventID`, `<Data>` fields and `Computer`. A `<Data>` name starting with `_`
+    /// is dropped, so no event field can pose as one journald sets.
     func sysmonEvent(_ entry: JournalEntry, cursor: () throws(JournalError) -> Cursor,
                      into events: inout [AssembledEvent]) throws(JournalError) {
+        guard let message = entry.value(of: "MESSAGE"), let record = SysmonXML.parse(message) else {
+            sysmonCounters.sysmonUnreadable += 1
+            return
+        }
+        guard let category = record.category, let kind = EventKind(rawValue: category), kinds.contains(kind) else { return }
+        let position: Cursor
+        if let known = entry.cursor { position = known } else { position = try cursor() }
+        var fields: [(name: [UInt8], value: [UInt8])] = []
+        for name in EventAssembly.sysmonCopiedFields {
+            if let value = entry.value(of: name) { fields.append((Array(name.utf8), Array(value))) }
+        }
+        for field in record.fields where !field.name.hasPrefix("_") {
+            fields.append((Array(field.name.utf8), field.value))
+        }
+        sysmonCounters.sysmonEvents += 1
+        let event = JournalEntry(assembled: fields, realtime: entry.realtime, monotonic: entry.monotonic, boot: entry.boot,
+                                 cursor: position)
+        events.append(AssembledEvent(kind: kind, event: Event(entry: event), cursor: position, group: nextSysmonGroup))
+        nextSysmonGroup += 1
     }
 }
