@@ -53,6 +53,15 @@ struct ReplayCommand: ParsableCommand {
                     + "\(statistics.unreadableEntries) unreadable, \(statistics.regexLimitHits) regex limit hits, "
                     + "\(statistics.ruleEvaluations) rule evaluations, \(statistics.rulesPrefilteredOut) prefiltered out, "
                     + "\(microseconds / 1000) ms, \(rate) entries/s")
+                let assembly = statistics.assembly
+                if statistics.assembledEvents > 0 || assembly.auditRecords > 0 || assembly.sysmonUnreadable > 0 {
+                    printToStandardError("cordon: assembled \(assembly.auditRecords) audit records into \(assembly.auditEvents) events "
+                        + "(\(assembly.auditEventsCompletedEarly) completed early at the in-flight limit, "
+                        + "\(assembly.auditRecordsDropped) records dropped at the size limits, "
+                        + "\(assembly.parentsFound) parents found, \(assembly.processTableEvictions) processes forgotten), "
+                        + "\(assembly.sysmonEvents) Sysmon events (\(assembly.sysmonUnreadable) unreadable); "
+                        + "rules ran on \(statistics.assembledEvents) assembled events")
+                }
             }
         }
     }
