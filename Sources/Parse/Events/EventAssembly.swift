@@ -55,6 +55,14 @@ public final class EventAssembly {
 
     private static let auditTransport = Bytes.of("audit")
     private static let sysmon = Bytes.of("sysmon")
+    private static let transportName = Bytes.of("_TRANSPORT")
+    private static let identifierName = Bytes.of("SYSLOG_IDENTIFIER")
+
+    /// The value of the field with these name bytes: called for every entry, so no `String`.
+    @inline(__always)
+    private static func value(_ name: [UInt8], in entry: JournalEntry) -> ArraySlice<UInt8>? {
+        name.withUnsafeBytes { entry.value(ofName: $0) }
+    }
 
     /// Feeds one entry; appends the events it completes to `events`.
     /// - Parameters:
@@ -64,16 +72,18 @@ public final class EventAssembly {
     public func feed(_ entry: JournalEntry, tag: () -> UInt64, cursor: () throws(JournalError) -> Cursor,
                      into events: inout [AssembledEvent]) throws(JournalError) {
         guard needsAudit else { return }
-        completed.removeAll(keepingCapacity: true)
+        if !completed.isEmpty { completed.removeAll(keepingCapacity: true) }
         audit.advance(to: entry.realtime, into: &completed)
-        if let transport = entry.value(of: "_TRANSPORT"), transport.elementsEqual(EventAssembly.auditTransport) {
+        if let transport = EventAssembly.value(EventAssembly.transportName, in: entry),
+           transport.elementsEqual(EventAssembly.auditTransport) {
             let position: Cursor
             if let known = entry.cursor { position = known } else { position = try cursor() }
             audit.add(entry, cursor: position, tag: tag(), into: &completed)
-        } else if needsSysmon, let identifier = entry.value(of: "SYSLOG_IDENTIFIER"), identifier.elementsEqual(EventAssembly.sysmon) {
+        } else if needsSysmon, let identifier = EventAssembly.value(EventAssembly.identifierName, in: entry),
+                  identifier.elementsEqual(EventAssembly.sysmon) {
             try sysmonEvent(entry, cursor: cursor, into: &events)
         }
-        emit(into: &events)
+        if !completed.isEmpty { emit(into: &events) }
     }
 
     /// Completes every audit event in flight (end of a replay, an idle live journal).
