@@ -4,7 +4,7 @@
 set -euo pipefail
 need=(libsystemd-dev libpcre2-dev pkg-config systemd systemd-journal-remote util-linux)
 case "${1:-build}" in
-  test)  need+=(iproute2 openssh-server openssh-client sshpass) ;;
+  test)  need+=(iproute2 openssh-server openssh-client sshpass auditd) ;;
   bench) need+=(gcc python3) ;;
 esac
 missing=()

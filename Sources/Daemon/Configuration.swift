@@ -1,3 +1,4 @@
+import Parse
 import Yams
 
 /// Settings of `run` and `replay`: the configuration file's values, then flags on top.
@@ -14,6 +15,10 @@ public struct Configuration: Sendable, Equatable {
     public var checkpointEntries: Int = 10_000
     /// Values for Sigma `%placeholders%` (the `expand` modifier), by name without the `%`.
     public var placeholders: [String: [String]] = [:]
+    /// Limits and timing of audit event assembly.
+    public var assembly = AssemblyOptions()
+    /// How long `run` lets audit events wait for more records while the journal is idle, in ms.
+    public var assemblyIdleMilliseconds = 1000
 
     /// The configuration file read when `--config` is not given; its absence is not an error.
     public static let defaultPath = "/etc/cordon/cordon.yaml"
@@ -23,7 +28,9 @@ public struct Configuration: Sendable, Equatable {
     /// Reads a configuration file.
     ///
     /// Keys: `rules` (a path or a list), `state_directory`, `data_threshold` (bytes),
-    /// `checkpoint: {interval_ms, entries}`, `placeholders: {name: [values]}`. Unknown keys are errors, so a typo is not silently ignored.
+    /// `checkpoint: {interval_ms, entries}`, `placeholders: {name: [values]}`, `assembly: {timeout_ms,
+    /// idle_ms, max_pending_events, max_records_per_event, max_event_bytes, process_table}`.
+    /// Unknown keys are errors, so a typo is not silently ignored.
     /// - Parameters:
     ///   - path: the file.
     ///   - required: whether a missing file is an error (true for an explicit `--config`).
@@ -104,8 +111,28 @@ public struct Configuration: Sendable, Equatable {
                         throw Failure(.data, "\(path):\(innerLine): unknown setting 'checkpoint.\(other)'; use 'interval_ms' or 'entries'")
                     }
                 }
+            case "assembly":
+                guard let settings = value.mapping else { throw fail("'assembly' must be a mapping of limits (see config/cordon.yaml)") }
+                for (innerKey, innerValue) in settings {
+                    let innerLine = innerKey.mark?.line ?? line
+                    let setting = innerKey.string ?? ""
+                    guard let number = innerValue.int, number > 0 else {
+                        throw Failure(.data, "\(path):\(innerLine): 'assembly.\(setting)' must be a positive number")
+                    }
+                    switch setting {
+                    case "timeout_ms": configuration.assembly.timeoutMicroseconds = UInt64(number) * 1000
+                    case "idle_ms": configuration.assemblyIdleMilliseconds = number
+                    case "max_pending_events": configuration.assembly.maximumPendingEvents = number
+                    case "max_records_per_event": configuration.assembly.maximumRecordsPerEvent = number
+                    case "max_event_bytes": configuration.assembly.maximumEventBytes = number
+                    case "process_table": configuration.assembly.processTableCapacity = number
+                    default:
+                        throw Failure(.data, "\(path):\(innerLine): unknown setting 'assembly.\(setting)'; use timeout_ms, idle_ms, "
+                            + "max_pending_events, max_records_per_event, max_event_bytes or process_table")
+                    }
+                }
             default:
-                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders")
+                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders, assembly")
             }
         }
         return configuration

@@ -32,6 +32,8 @@ public final class Pipeline {
         return statistics
     }
     private var counters = Statistics()
+    /// Write why each rule did or did not match each assembled event (`replay --explain`).
+    public var explainsAssembledEvents = false
 
     /// - Parameters:
     ///   - engine: the compiled rules.
@@ -158,6 +160,10 @@ public final class Pipeline {
         var alertedRules: Set<String> = []
         for event in assembled {
             counters.assembledEvents += 1
+            if explainsAssembledEvents {
+                var text = engine.explain(event).text + "\n"
+                text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: STDOUT_FILENO) }
+            }
             matches.removeAll(keepingCapacity: true)
             engine.evaluate(event, into: &matches)
             if event.group != alertedGroup {

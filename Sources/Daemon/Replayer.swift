@@ -15,6 +15,8 @@ public struct Replayer {
     public var format: OutputFormat
     public var toJournal: Bool
     public var dataThreshold: Int
+    /// Limits of audit event assembly, as `run` has them.
+    public var assemblyOptions = AssemblyOptions()
     public var logger: Logger
 
     public init(rulePaths: [String], paths: [String], format: OutputFormat, toJournal: Bool,
@@ -38,7 +40,8 @@ public struct Replayer {
         var sinks: [AlertSink] = [OutputAlertSink(format: format)]
         if toJournal { sinks.append(JournalAlertSink()) }
         let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks,
-                                host: ReplayHost(), logger: logger)
+                                host: ReplayHost(), assemblyOptions: assemblyOptions, logger: logger)
+        pipeline.explainsAssembledEvents = explain
         defer { pipeline.flush() }
         do {
             try journal.seekHead()

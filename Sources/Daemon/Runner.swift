@@ -46,7 +46,8 @@ public struct Runner {
                                                     dataThreshold: configuration.dataThreshold)
         }
         let pipeline = Pipeline(engine: engine, ownEntries: ownEntries, sinks: [JournalAlertSink()],
-                                alreadyWritten: alreadyWritten, host: LiveHost(source: source), logger: logger)
+                                alreadyWritten: alreadyWritten, host: LiveHost(source: source),
+                                assemblyOptions: configuration.assembly, logger: logger)
         logger.info("Cordon started", metadata: [
             "rules.count": "\(engine.rules.count)",
             "state.checkpoint": "\(checkpoint.map { "\($0.position)" } ?? "none")",
@@ -102,7 +103,7 @@ struct Loop {
     /// After a restart from `.at`: the entry to start at, until an entry is processed.
     var resumeAt: Cursor?
     /// How long an audit event may wait for more records while the journal is idle, in ms.
-    let eventIdleMilliseconds = 1000
+    var eventIdleMilliseconds: Int { configuration.assemblyIdleMilliseconds }
 
     init(journal: Journal, fields: JournalFieldSelection, pipeline: Pipeline, store: CheckpointStore,
          configuration: Configuration, logger: Logger) {

@@ -77,10 +77,12 @@ extension Engine {
     /// Says why each rule of the event's kind did or did not match an assembled event.
     public func explain(_ assembled: AssembledEvent) -> Explanation {
         explain(assembled.event, groupIndexes: eventGroupIndexes[assembled.kind] ?? [],
-                cursor: "\(assembled.cursor.rawValue) (\(assembled.kind.rawValue) event)")
+                cursor: "\(assembled.cursor.rawValue) (\(assembled.kind.rawValue) event)", showsEntryFields: true)
     }
 
-    private func explain(_ plain: Event, groupIndexes: [Int], cursor: String) -> Explanation {
+    /// - Parameter showsEntryFields: list the entry's own fields as the ones rules see (an
+    ///   event Cordon built holds its fields there).
+    private func explain(_ plain: Event, groupIndexes: [Int], cursor: String, showsEntryFields: Bool = false) -> Explanation {
         let entry = plain.entry
         var context = EvaluationContext()
         var sources: [Explanation.Source] = []
@@ -113,7 +115,10 @@ extension Engine {
                 results.append(Explanation.RuleResult(rule: rules[ruleIndex], selections: selections, conditionHolds: holds,
                                                       cancellingFilters: cancelling))
             }
-            let parsed = event.parsed.fields.map { (name: $0.name, value: Escaping.text($0.value, limit: 200)) }
+            var parsed = event.parsed.fields.map { (name: $0.name, value: Escaping.text($0.value, limit: 200)) }
+            if showsEntryFields, parsed.isEmpty {
+                parsed = entry.fields.map { (name: $0.nameString, value: Escaping.text($0.value, limit: 200)) }
+            }
             sources.append(Explanation.Source(logSource: group.logSource, isSelected: true,
                                               isTrusted: group.isTrusted(event, context: &context), parsedFields: parsed,
                                               rules: results, ruleCount: group.ruleIndexes.count))

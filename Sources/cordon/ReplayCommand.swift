@@ -43,6 +43,7 @@ struct ReplayCommand: ParsableCommand {
                                     toJournal: toJournal, dataThreshold: configuration.dataThreshold,
                                     placeholders: configuration.placeholders, logger: LogSetup.logger())
             replayer.explain = explain
+            replayer.assemblyOptions = configuration.assembly
             let statistics = try replayer.replay()
             if stats {
                 let elapsed = ContinuousClock.now - started

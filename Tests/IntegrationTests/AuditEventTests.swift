@@ -126,3 +126,78 @@ import Testing
         #expect(!result.standardError.contains("assembled"), "\(result.standardError)")
     }
 }
+
+/// An audit event whose records straddle a crash is assembled whole after the restart.
+@Suite(.serialized) struct AuditRestartTests {
+    @Test("SIGKILL while an audit event is half read: after the restart it is read again whole, and nothing alerts twice")
+    func eventInFlightSurvivesSIGKILL() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let host = "restart-" + uniqueToken().prefix(12)
+        // The fixture's entries as journald would store them, on a host of this test's own.
+        let exportFile = directory.path + "/fixture.export"
+        let exported = try runCommand(["/bin/sh", "-c", "python3 \"$0\" --hostname \"$1\" \"$2\" > \"$3\"",
+                                       Paths.packageRoot + "/scripts/audit-export.py", String(host),
+                                       Paths.fixtures + "/audit/curl-pipe-sh.log", exportFile])
+        try #require(exported.status == 0, "\(exported.standardError)")
+        let export = try String(contentsOfFile: exportFile, encoding: .utf8)
+        var entries = export.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        // Split the curl exec event (audit serial 4233) after its SYSCALL and EXECVE records.
+        let first = try #require(entries.firstIndex { $0.contains("\n_AUDIT_ID=4233\n") })
+        #expect(entries[first].contains("_AUDIT_TYPE_NAME=SYSCALL"))
+        let split = first + 2
+        let before = entries[..<split].joined(separator: "\n\n") + "\n\n"
+        let after = entries[split...].joined(separator: "\n\n") + "\n\n"
+        entries.removeAll()
+
+        let rules = Paths.packageRoot + "/../shared/sigma/rules/rules/linux/process_creation/"
+        // Checkpoints every 100 ms; events never completed for idleness, so the crash finds one in flight.
+        let configuration = try directory.write("cordon.yaml", "checkpoint: {interval_ms: 100, entries: 10000}\nassembly: {idle_ms: 600000}\n")
+        let live = directory.path + "/live"
+        try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
+        let arguments = ["--config", configuration, "--rules", Paths.logSources,
+                         "--rules", rules + "proc_creation_lnx_curl_usage.yml", "--rules", rules + "proc_creation_lnx_susp_pipe_shell.yml",
+                         "--state-dir", directory.path + "/state", "--directory", live, "--from-start"]
+        let daemon = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
+        defer { _ = daemon.stop() }
+        try #require(daemon.waitUntilStarted(), "\(daemon.log)")
+        _ = try makeJournal(export: Array(before.utf8), directory: live, name: "a")
+
+        // The `bash -c` event is whole in the first part: its alert comes; curl's event waits for its records.
+        let firstAlerts = try waitForAlerts(field: "CORDON_HOST", value: String(host), count: 1, timeout: 20)
+        try #require(firstAlerts.count == 1, "\(daemon.log)")
+        #expect(firstAlerts[0].string("CORDON_RULE_ID") == "880973f3-9708-491c-a77b-2a35a1921158")
+        let checkpointPath = directory.path + "/state/checkpoint"
+        let deadline = Date().addingTimeInterval(10)
+        var checkpoint = ""
+        repeat {
+            checkpoint = (try? String(contentsOfFile: checkpointPath, encoding: .utf8)) ?? ""
+            if checkpoint.contains("\nat ") { break }
+            usleep(20_000)
+        } while Date() < deadline
+        #expect(checkpoint.contains("\nat "), "the checkpoint does not point at the event in flight: \(checkpoint)")
+        daemon.kill(SIGKILL)
+        _ = daemon.wait()
+
+        // The rest of the event arrives while Cordon is down; the restart reads the event again from its SYSCALL record.
+        _ = try makeJournal(export: Array(after.utf8), directory: live, name: "b")
+        let restarted = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon2.log")
+        defer { _ = restarted.stop() }
+        try #require(restarted.waitUntilStarted(), "\(restarted.log)")
+        _ = try waitForAlerts(field: "CORDON_HOST", value: String(host), count: 2, timeout: 20)
+        usleep(1_000_000)
+        let alerts = try alertEntries(field: "CORDON_HOST", value: String(host))
+        let alerted = alerts.map { $0.string("CORDON_RULE_ID") ?? "" }.sorted()
+        #expect(alerted == ["880973f3-9708-491c-a77b-2a35a1921158", "ea34fb97-e2c4-4afb-810f-785e4459b194"], "\(restarted.log)")
+        // Image comes from the SYSCALL record, read before the crash and again after it.
+        let curl = alerts.first { $0.string("CORDON_RULE_ID") == "ea34fb97-e2c4-4afb-810f-785e4459b194" }
+        #expect(curl?.string("CORDON_FIELD_IMAGE") == "/usr/bin/curl")
+        // The alert's evidence is the event's first record: the SYSCALL record from before the crash.
+        let cursor = try #require(curl?.string("CORDON_SOURCE_CURSOR").flatMap(Cursor.init))
+        let journal = try Journal(source: .directory(live))
+        try journal.seek(to: cursor)
+        #expect(try journal.next())
+        #expect(try journal.entry().string("_AUDIT_TYPE_NAME") == "SYSCALL")
+        #expect(restarted.stop() == 0)
+    }
+}

@@ -1,6 +1,6 @@
 /// Limits and timing of event assembly. Every limit, when hit, is counted in
 /// `AssemblyStatistics`; none stops processing.
-public struct AssemblyOptions: Sendable {
+public struct AssemblyOptions: Sendable, Equatable {
     /// Audit events in flight at once; past it, the oldest is completed as it stands.
     public var maximumPendingEvents = 256
     /// Records kept of one audit event (an execve with 10,000 arguments takes about 15);
