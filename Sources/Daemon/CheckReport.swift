@@ -87,8 +87,23 @@ public struct CheckReport: Sendable {
             "rule files:                       \(total)",
             "loaded without error:             \(total - rejectedCount) (\(percent(total - rejectedCount)))",
             "  evaluated on the journal:       \(evaluatedCount) (\(percent(evaluatedCount)))",
-            "  loaded, log source not mapped:  \(unmapped.values.reduce(0, +))",
         ]
+        // What the evaluated rules run on, and which read fields only Sysmon for Linux gives.
+        var onKind: [String: Int] = [:]
+        var sysmonOnly = 0
+        for (rule, kind) in zip(report.engine.rules, report.engine.ruleEventKinds) where errorsByFile[rule.location.file] == nil {
+            onKind[kind.map { $0 == .auditRecord ? "assembled audit records" : "\($0.rawValue) events" } ?? "journal entries",
+                   default: 0] += 1
+            if kind != nil, kind != .auditRecord, !CheckReport.sysmonOnlyFields.isDisjoint(with: rule.fieldNames) { sysmonOnly += 1 }
+        }
+        for (kind, count) in onKind.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+            lines.append(String(format: "    %5d  on %@", count, kind))
+        }
+        if sysmonOnly > 0 {
+            lines.append(String(format: "    %5d  of those read a field only Sysmon for Linux gives (%@); from audit they match only through their other selections",
+                                sysmonOnly, CheckReport.sysmonOnlyFields.sorted().joined(separator: ", ")))
+        }
+        lines.append("  loaded, log source not mapped:  \(unmapped.values.reduce(0, +))")
         for (source, count) in unmapped.sorted(by: { ($0.value, $1.key.description) > ($1.value, $0.key.description) }) {
             lines.append(String(format: "    %5d  %@ — %@", count, source.description, Engine.unmappedHint(source)))
         }
@@ -98,6 +113,13 @@ public struct CheckReport: Sendable {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// Sysmon fields that audit events never carry (rules/FIELDS.md, "Assembled events").
+    static let sysmonOnlyFields: Set<String> = [
+        "DestinationHostname", "SourceHostname", "Hashes", "OriginalFileName", "Description", "Product", "Company",
+        "FileVersion", "IntegrityLevel", "Protocol", "DestinationPortName", "SourcePortName", "ProcessGuid",
+        "ParentProcessGuid", "LogonGuid",
+    ]
 
     /// A diagnostic's message with quoted parts replaced by `…`, for grouping.
     static func reason(_ diagnostic: Diagnostic) -> String {

@@ -33,6 +33,13 @@ public struct Engine: Sendable {
     let eventGroupIndexes: [EventKind: [Int]]
     /// The kinds of assembled event some rule reads: `EventAssembly` makes only these.
     public var eventKinds: Set<EventKind> { Set(eventGroupIndexes.keys) }
+
+    /// For each of `rules`, the kind of assembled event it runs on, or nil for journal entries.
+    public var ruleEventKinds: [EventKind?] {
+        var kinds = [EventKind?](repeating: nil, count: rules.count)
+        for group in groups { for index in group.ruleIndexes { kinds[index] = group.events } }
+        return kinds
+    }
     let parsers: [any FieldParser]
     /// Per-parser output for the current entry, and whether it has been computed yet.
     private var parsed: [ParsedFields]

@@ -127,3 +127,19 @@ public struct RuleFilter: Sendable {
         self.location = location
     }
 }
+
+extension Rule {
+    /// The field names the rule's detection and its filters test (as written, before any
+    /// mapping renames them).
+    public var fieldNames: Set<String> {
+        var names: Set<String> = []
+        for detection in [detection] + filters.map(\.detection) {
+            for selection in detection.selections.values {
+                for alternative in selection.alternatives {
+                    for predicate in alternative { names.insert(predicate.field) }
+                }
+            }
+        }
+        return names
+    }
+}

@@ -116,3 +116,25 @@ struct ReplayedAlert: Hashable {
         }
     }
 }
+
+@Suite struct SigmaCompatibilityTests {
+    @Test("Every active SigmaHQ Linux rule loads and at least 90% are evaluated, process_creation ones on assembled events")
+    func sigmaHQLinuxRulesAreEvaluable() throws {
+        let sigma = Paths.packageRoot + "/../shared/sigma/rules/"
+        let result = try runCommand([Paths.cordon, "check", "--summary", Paths.logSources, sigma + "rules",
+                                     sigma + "rules-threat-hunting", sigma + "rules-emerging-threats"])
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        func count(_ label: String) -> Int? {
+            lines.first { $0.contains(label) }.flatMap { line in
+                line.split(separator: " ").compactMap { Int($0) }.first
+            }
+        }
+        let total = try #require(count("rule files:"), "\(result.standardOutput)")
+        let evaluated = try #require(count("evaluated on the journal:"))
+        #expect(total >= 240)
+        #expect(Double(evaluated) >= 0.9 * Double(total), "\(result.standardOutput)")
+        #expect(count("on process_creation events") ?? 0 >= 140, "\(result.standardOutput)")
+        #expect(count("on assembled audit records") ?? 0 >= 50)
+        #expect(count("log source not mapped:") == 0)
+    }
+}
