@@ -67,6 +67,12 @@ public struct Runner {
             "entries.without_message": "\(statistics.entriesWithoutMessage)",
             "entries.unreadable": "\(statistics.unreadableEntries)",
             "checkpoints": "\(statistics.checkpoints)",
+            "audit.records": "\(statistics.assembly.auditRecords)",
+            "audit.events": "\(statistics.assembly.auditEvents)",
+            "audit.completed_early": "\(statistics.assembly.auditEventsCompletedEarly)",
+            "audit.records_dropped": "\(statistics.assembly.auditRecordsDropped)",
+            "sysmon.events": "\(statistics.assembly.sysmonEvents)",
+            "sysmon.unreadable": "\(statistics.assembly.sysmonUnreadable)",
         ])
         return pipeline.statistics
     }

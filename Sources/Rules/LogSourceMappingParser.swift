@@ -88,8 +88,8 @@ struct LogSourceMappingParser {
                 diagnostics.append(Diagnostic(at: entry.key.location(in: file, or: location), "'events' must name a kind of event",
                                               hint: "write e.g. 'events: process_creation'"))
             }
-            if mapping.entry("parser") != nil {
-                diagnostics.append(Diagnostic(at: entry.key.location(in: file, or: location),
+            if let parser = mapping.entry("parser") {
+                diagnostics.append(Diagnostic(at: parser.key.location(in: file, or: location),
                                               "a mapping of assembled events cannot name a parser",
                                               hint: "remove 'parser:'; the events already carry their fields"))
             }

@@ -208,3 +208,56 @@ let sigmaSpecCases: [MatchCase] = [
         #expect(diagnostic.message.hasPrefix("invalid regular expression"))
     }
 }
+
+@Suite struct EventMappingTests {
+    static let yaml = """
+        logsources:
+          - logsource: {product: linux, category: process_creation}
+            events: process_creation
+            trusted:
+              - _TRANSPORT: audit
+        ---
+        title: netcat
+        id: p1
+        level: high
+        logsource: {product: linux, category: process_creation}
+        detection:
+            sel: {Image|endswith: '/nc'}
+            condition: sel
+        """
+
+    @Test func eventMappingsRunTheirRulesOnAssembledEventsOnly() throws {
+        let loaded = RuleLoader.load(yaml: Self.yaml, file: "m.yml")
+        #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
+        var engine = Engine(rules: loaded.rules, logSources: loaded.logSources)
+        #expect(engine.eventKinds == [.processCreation])
+        #expect(engine.ruleEventKinds == [.processCreation])
+        // Taxonomy fields are not journal fields: the reader is not asked for Image.
+        #expect(!engine.fieldNames.contains("Image"))
+        #expect(engine.fieldNames.isSuperset(of: EventAssembly.inputFieldNames))
+        var matches: [Match] = []
+        // A journal entry with the same fields is no process event.
+        engine.evaluate(event([("Image", "/usr/bin/nc"), ("_TRANSPORT", "audit")]), into: &matches)
+        #expect(matches.isEmpty)
+        let cursor = Cursor("s=test;i=1")!
+        for (transport, kind) in [("audit", EventKind.processCreation), ("syslog", .processCreation), ("audit", .fileEvent)] {
+            let assembled = AssembledEvent(kind: kind, event: event([("_TRANSPORT", transport), ("Image", "/usr/bin/nc")]),
+                                           cursor: cursor, group: 0)
+            engine.evaluate(assembled, into: &matches)
+        }
+        #expect(matches.map(\.isTrusted) == [true, false])
+    }
+
+    @Test func anUnknownKindOfEventOrAParserIsAnError() throws {
+        let unknown = RuleLoader.load(yaml: Self.yaml.replacing("events: process_creation", with: "events: process_start"),
+                                      file: "m.yml")
+        let engine = Engine(rules: unknown.rules, logSources: unknown.logSources)
+        #expect(engine.diagnostics.count == 1)
+        #expect(engine.diagnostics.first?.message.hasSuffix("reads events 'process_start', which Cordon does not make") == true)
+        #expect(engine.diagnostics.first?.hint?.contains("process_creation, ") == true)
+        let parser = RuleLoader.load(yaml: Self.yaml.replacing("events: process_creation", with: "events: process_creation\n    parser: sshd"),
+                                     file: "m.yml")
+        #expect(parser.diagnostics.map(\.message) == ["a mapping of assembled events cannot name a parser"])
+        #expect(parser.diagnostics.first?.line == 4)
+    }
+}

@@ -308,3 +308,26 @@ import Testing
         #expect(assemble(R.entries(lines), kinds: []).events.isEmpty)
     }
 }
+
+extension AuditAssemblyTests {
+    @Test func aarch64SyscallNumbersAreNamedForTheirArchitecture() {
+        // aarch64 (arch=c00000b7): execve is 221, connect 203; 59 and 42 are other calls there.
+        let exec = R.execve(serial: 200, pid: 9400, ppid: 1, exe: "/usr/bin/uname", arguments: ["uname", "-a"])
+            .map { $0.replacingOccurrences(of: "arch=c000003e syscall=59", with: "arch=c00000b7 syscall=221") }
+        let stamp = "msg=audit(1764151200.950:201):"
+        let connect = [
+            "type=SYSCALL \(stamp) arch=c00000b7 syscall=203 success=yes exit=0 a0=3 a1=7ffd1 a2=10 a3=0 items=0 ppid=1 pid=9401 auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=3 comm=\"nc\" exe=\"/usr/bin/nc\" key=(null)",
+            "type=SOCKADDR \(stamp) saddr=0200115CCB0071050000000000000000",
+            "type=PROCTITLE \(stamp) proctitle=\(R.hex("nc"))",
+        ]
+        let (events, _) = assemble(R.entries(exec + connect), kinds: [.processCreation, .networkConnection])
+        #expect(events.map(\.kind) == [.processCreation, .networkConnection])
+        #expect(events.first?.text("Image") == "/usr/bin/uname")
+        #expect(events.last?.text("DestinationIp") == "203.0.113.5")
+        // The x86_64 numbers on aarch64 are not execve/connect: 59 is pipe2 there.
+        let misread = R.execve(serial: 202, pid: 9402, ppid: 1, exe: "/usr/bin/id", arguments: ["id"])
+            .map { $0.replacingOccurrences(of: "arch=c000003e", with: "arch=c00000b7") }
+            .filter { !$0.hasPrefix("type=EXECVE") }
+        #expect(assemble(R.entries(misread), kinds: [.processCreation]).events.isEmpty)
+    }
+}

@@ -34,6 +34,14 @@ public struct AssembledEvent: Sendable {
     /// Events made from one audit event (or one Sysmon entry) share this number, so a rule
     /// alerts at most once per audit event however many of its records match.
     public let group: UInt64
+
+    /// Makes an event (assembly does; tests and `cordon test` too).
+    public init(kind: EventKind, event: Event, cursor: Cursor, group: UInt64) {
+        self.kind = kind
+        self.event = event
+        self.cursor = cursor
+        self.group = group
+    }
 }
 
 import Journal
