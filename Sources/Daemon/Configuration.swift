@@ -29,7 +29,7 @@ public struct Configuration: Sendable, Equatable {
     ///
     /// Keys: `rules` (a path or a list), `state_directory`, `data_threshold` (bytes),
     /// `checkpoint: {interval_ms, entries}`, `placeholders: {name: [values]}`, `assembly: {timeout_ms,
-    /// idle_ms, max_pending_events, max_records_per_event, max_event_bytes, process_table}`.
+    /// idle_ms, max_pending_events, max_records_per_event, max_event_bytes, max_pending_bytes, process_table}`.
     /// Unknown keys are errors, so a typo is not silently ignored.
     /// - Parameters:
     ///   - path: the file.
@@ -125,10 +125,11 @@ public struct Configuration: Sendable, Equatable {
                     case "max_pending_events": configuration.assembly.maximumPendingEvents = number
                     case "max_records_per_event": configuration.assembly.maximumRecordsPerEvent = number
                     case "max_event_bytes": configuration.assembly.maximumEventBytes = number
+                    case "max_pending_bytes": configuration.assembly.maximumPendingBytes = number
                     case "process_table": configuration.assembly.processTableCapacity = number
                     default:
                         throw Failure(.data, "\(path):\(innerLine): unknown setting 'assembly.\(setting)'; use timeout_ms, idle_ms, "
-                            + "max_pending_events, max_records_per_event, max_event_bytes or process_table")
+                            + "max_pending_events, max_records_per_event, max_event_bytes, max_pending_bytes or process_table")
                     }
                 }
             default:

@@ -331,3 +331,16 @@ extension AuditAssemblyTests {
         #expect(assemble(R.entries(misread), kinds: [.processCreation]).events.isEmpty)
     }
 }
+
+extension AuditAssemblyTests {
+    @Test func bytesInFlightAreBounded() {
+        var options = AssemblyOptions()
+        options.maximumPendingBytes = 1500
+        // Events without their PROCTITLE, each record a few hundred bytes.
+        let lines = (0..<4).flatMap { Array(R.execve(serial: 210 + $0, pid: 9500 + $0, ppid: 1, exe: "/usr/bin/true", arguments: ["true"]).dropLast()) }
+        let (events, assembly) = assemble(R.entries(lines), kinds: [.processCreation], options: options, flush: false)
+        #expect(!events.isEmpty)
+        #expect(assembly.statistics.auditEventsCompletedEarly == events.count)
+        #expect(events.first?.text("ProcessId") == "9500")
+    }
+}

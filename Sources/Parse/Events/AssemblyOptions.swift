@@ -8,6 +8,9 @@ public struct AssemblyOptions: Sendable, Equatable {
     public var maximumRecordsPerEvent = 256
     /// Bytes of record text kept of one audit event; later records are dropped.
     public var maximumEventBytes = 1 << 20
+    /// Bytes of record text kept of all events in flight together; past it, the oldest is
+    /// completed as it stands (so the default limits hold at most 16 MiB, not 256 × 1 MiB).
+    public var maximumPendingBytes = 16 << 20
     /// Entry time after an audit event's first record at which it is complete even without
     /// its PROCTITLE record, in µs. journald stamps each record with the kernel's own time, and
     /// the kernel writes an event's records together, so one second is generous.
@@ -26,7 +29,8 @@ public struct AssemblyStatistics: Sendable, Equatable {
     public var auditRecords = 0
     /// Audit events completed.
     public var auditEvents = 0
-    /// Audit events completed before their end because `maximumPendingEvents` was reached.
+    /// Audit events completed before their end because `maximumPendingEvents` or
+    /// `maximumPendingBytes` was reached.
     public var auditEventsCompletedEarly = 0
     /// Audit records dropped because their event was over `maximumRecordsPerEvent` or
     /// `maximumEventBytes`.

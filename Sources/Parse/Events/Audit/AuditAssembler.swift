@@ -47,6 +47,8 @@ struct AuditAssembler {
     private let parser = AuditParser()
     /// Events in flight, oldest first.
     private(set) var pending: [Event] = []
+    /// Bytes of the records in `pending`.
+    private var pendingBytes = 0
     private var nextNumber: UInt64 = 0
     var statistics = AssemblyStatistics()
 
@@ -63,7 +65,7 @@ struct AuditAssembler {
         var index = 0
         while index < pending.count {
             if realtime > pending[index].realtime &+ options.timeoutMicroseconds {
-                completed.append(pending.remove(at: index))
+                completed.append(take(at: index))
             } else {
                 index += 1
             }
@@ -85,7 +87,7 @@ struct AuditAssembler {
             while index < pending.count {
                 if pending[index].boot == entry.boot, pending[index].pid.map({ $0.elementsEqual(pid) }) == true,
                    !pending[index].serial.elementsEqual(serial) {
-                    completed.append(pending.remove(at: index))
+                    completed.append(take(at: index))
                 } else {
                     index += 1
                 }
@@ -93,7 +95,11 @@ struct AuditAssembler {
         }
         if !serial.isEmpty, let index = pending.firstIndex(where: { $0.boot == entry.boot && $0.serial.elementsEqual(serial) }) {
             append(record, to: index)
-            if type.elementsEqual(AuditAssembler.processTitle) { completed.append(pending.remove(at: index)) }
+            if type.elementsEqual(AuditAssembler.processTitle) {
+                completed.append(take(at: index))
+            } else {
+                completeOldestOverLimits(into: &completed)
+            }
             return
         }
         var event = Event(serial: serial, boot: entry.boot, realtime: entry.realtime, tag: tag, number: nextNumber,
@@ -108,15 +114,33 @@ struct AuditAssembler {
         }
         if pending.count >= options.maximumPendingEvents {
             statistics.auditEventsCompletedEarly += 1
-            completed.append(pending.removeFirst())
+            completed.append(take(at: 0))
         }
         pending.append(event)
+        pendingBytes += event.bytes
+        completeOldestOverLimits(into: &completed)
+    }
+
+    /// Completes the oldest events while the ones in flight hold more than `maximumPendingBytes`.
+    private mutating func completeOldestOverLimits(into completed: inout [Event]) {
+        while pendingBytes > options.maximumPendingBytes, pending.count > 1 {
+            statistics.auditEventsCompletedEarly += 1
+            completed.append(take(at: 0))
+        }
+    }
+
+    /// Removes the event at `index` from those in flight.
+    private mutating func take(at index: Int) -> Event {
+        let event = pending.remove(at: index)
+        pendingBytes -= event.bytes
+        return event
     }
 
     /// Completes every event in flight.
     mutating func flush(into completed: inout [Event]) {
         completed.append(contentsOf: pending)
         pending.removeAll()
+        pendingBytes = 0
     }
 
     private mutating func append(_ record: Record, to index: Int) {
@@ -130,6 +154,7 @@ struct AuditAssembler {
         }
         pending[index].records.append(record)
         pending[index].bytes += size
+        pendingBytes += size
         if pending[index].pid == nil, record.type.elementsEqual(AuditAssembler.syscall) {
             pending[index].pid = record.fields.value(of: "pid")
         }
