@@ -34,6 +34,19 @@ public struct AssembledEvent: Sendable {
     /// Events made from one audit event (or one Sysmon entry) share this number, so a rule
     /// alerts at most once per audit event however many of its records match.
     public let group: UInt64
+
+    /// Makes an event; `EventAssembly` makes them from the journal, `cordon test` from a case.
+    /// - Parameters:
+    ///   - kind: what kind of event it is.
+    ///   - event: its fields.
+    ///   - cursor: the evidence's cursor.
+    ///   - group: the number it shares with the other events of its audit event or Sysmon entry.
+    public init(kind: EventKind, event: Event, cursor: Cursor, group: UInt64) {
+        self.kind = kind
+        self.event = event
+        self.cursor = cursor
+        self.group = group
+    }
 }
 
 import Journal
