@@ -1,4 +1,5 @@
 import Journal
+import Parse
 
 /// One case of a rule test file: an event, and which rules must and must not match it.
 public struct RuleTestCase: Sendable {
@@ -8,8 +9,13 @@ public struct RuleTestCase: Sendable {
     public let file: String
     /// The line the case starts on, from 1.
     public let line: Int
-    /// The event, as the journal reader would return it.
-    public let entry: JournalEntry
+    /// The event's journal entries, in order, as the journal reader would return them: one for
+    /// `event:`, one or more for `export:` (the records of an audit event, say). With `kind`,
+    /// the one entry holds the fields of an assembled event instead.
+    public let entries: [JournalEntry]
+    /// With `kind:`, the kind of assembled event the `event:` map is; nil when the entries are
+    /// journal entries, evaluated and assembled as `run` and `replay` do.
+    public let kind: EventKind?
     /// What the case expects, in the order written (`match` first, then `no_match`).
     public let expectations: [RuleTestExpectation]
     /// With `trusted:`, whether every rule under `match` must match with CORDON_TRUSTED=1 (true)
@@ -21,13 +27,16 @@ public struct RuleTestCase: Sendable {
     ///   - name: the case's name.
     ///   - file: the test file's path.
     ///   - line: the line the case starts on.
-    ///   - entry: the event.
+    ///   - entries: the event's journal entries, in order; with `kind`, the assembled event's fields.
+    ///   - kind: the kind of assembled event, or nil for journal entries.
     ///   - expectations: what the case expects.
-    public init(name: String, file: String, line: Int, entry: JournalEntry, expectations: [RuleTestExpectation]) {
+    public init(name: String, file: String, line: Int, entries: [JournalEntry], kind: EventKind? = nil,
+                expectations: [RuleTestExpectation]) {
         self.name = name
         self.file = file
         self.line = line
-        self.entry = entry
+        self.entries = entries
+        self.kind = kind
         self.expectations = expectations
     }
 }

@@ -1,4 +1,5 @@
 import Journal
+import Parse
 import Rules
 import Yams
 
@@ -15,10 +16,15 @@ import Yams
 ///
 /// The event is either `event:`, a map of journal field names to values (text as written; a list
 /// for a field that repeats; `!!binary` base64 for bytes), or `export:`, the text form of the
-/// journal export format. See README.md, "Testing rules".
+/// journal export format holding one or more entries (the records of an audit event, say). With
+/// `kind: <EventKind>`, the `event:` map is one of Cordon's assembled events of that kind
+/// (`Image`, `CommandLine` …) instead of a journal entry. See README.md, "Testing rules".
 public enum RuleTestFile {
     /// The keys a case may have.
-    static let keys = ["name", "event", "export", "match", "no_match", "trusted"]
+    static let keys = ["name", "event", "export", "kind", "match", "no_match", "trusted"]
+    /// The most entries one case's `export:` may hold: an audit event of 10,000 arguments has
+    /// under 100 records, so this is far beyond any real event and bounds a runaway paste.
+    public static let maximumEntries = 10_000
 
     /// Reads and parses the test file at `path`.
     /// - Parameters:
@@ -115,6 +121,8 @@ private struct CaseParser {
         var name: String?
         var eventNode: Node?
         var exportNode: Node?
+        var kind: EventKind?
+        var kindLine: Int?
         var expectations: [RuleTestExpectation] = []
         var hasExpectationKey = false
         var expectedTrust: Bool?
@@ -129,6 +137,18 @@ private struct CaseParser {
                 name = text
             case "event": eventNode = value
             case "export": exportNode = value
+            case "kind":
+                kindLine = keyLine
+                let kinds = EventKind.allCases.map(\.rawValue).joined(separator: ", ")
+                guard let text = plainText(value) else {
+                    problem(keyLine, "'kind' must be text", "use one of \(kinds)")
+                    continue
+                }
+                guard let known = EventKind(rawValue: text) else {
+                    problem(keyLine, "unknown kind '\(text)'", "use one of \(kinds)")
+                    continue
+                }
+                kind = known
             case "match":
                 hasExpectationKey = true
                 expectations += parseIdentifiers(value, key: "match", line: keyLine, shouldMatch: true)
@@ -150,10 +170,15 @@ private struct CaseParser {
             problem(line, "the case has no 'name'", "add 'name:' with a few words saying what it tests")
         }
         let label = name.map { "case '\($0)'" } ?? "the case"
-        var entry: JournalEntry?
+        var entries: [JournalEntry]?
         switch (eventNode, exportNode) {
-        case (let event?, nil): entry = parseEvent(event, label: label)
-        case (nil, let export?): entry = parseExport(export, label: label)
+        case (let event?, nil): entries = parseEvent(event, label: label, isAssembled: kindLine != nil).map { [$0] }
+        case (nil, let export?):
+            entries = parseExport(export, label: label)
+            if let kindLine {
+                problem(kindLine, "'kind' applies to 'event:', not to 'export:'",
+                        "remove 'kind' to assemble the export's entries as run and replay do, or give the event's fields under 'event:'")
+            }
         case (_?, _?):
             problem(line, "\(label) has both 'event' and 'export'", "give the event one way; split it into two cases to test both")
         case (nil, nil):
@@ -170,8 +195,8 @@ private struct CaseParser {
             }
             seen[expectation.ruleIdentifier] = expectation
         }
-        guard found.count == before, let name, let entry else { return nil }
-        var testCase = RuleTestCase(name: name, file: file, line: line, entry: entry, expectations: expectations)
+        guard found.count == before, let name, let entries else { return nil }
+        var testCase = RuleTestCase(name: name, file: file, line: line, entries: entries, kind: kind, expectations: expectations)
         testCase.expectedTrust = expectedTrust
         return testCase
     }
@@ -195,8 +220,12 @@ private struct CaseParser {
         return expectations
     }
 
-    /// The event of an `event:` map: each key a journal field name, each value text, bytes or a list.
-    mutating func parseEvent(_ node: Node, label: String) -> JournalEntry? {
+    /// The event of an `event:` map: each key a journal field name (with `kind:`, an assembled
+    /// event's field name), each value text, bytes or a list.
+    /// - Parameters:
+    ///   - isAssembled: whether the map is an assembled event (`kind:`), whose fields have
+    ///     Sysmon's and auditd's names (`Image`, `CommandLine`, `a0`) besides journald's.
+    mutating func parseEvent(_ node: Node, label: String, isAssembled: Bool) -> JournalEntry? {
         let line = node.mark?.line ?? 1
         guard case .mapping(let mapping) = node, !mapping.isEmpty else {
             problem(line, "the event of \(label) must be a map of journal fields",
@@ -206,9 +235,18 @@ private struct CaseParser {
         var fields: [ExportFormat.ReadField] = []
         for (key, value) in mapping {
             let keyLine = key.mark?.line ?? line
-            guard let name = plainText(key), ExportFormat.isFieldName(name.utf8) else {
-                problem(keyLine, "'\(key.string ?? "")' is not a journal field name",
-                        "use upper-case letters, digits and '_' as the journal does (MESSAGE, _EXE, SYSLOG_IDENTIFIER)")
+            guard let name = plainText(key),
+                  isAssembled ? CaseParser.isEventFieldName(name.utf8) : ExportFormat.isFieldName(name.utf8) else {
+                if isAssembled {
+                    problem(keyLine, "'\(key.string ?? "")' is not an event field name",
+                            "use the names rules/FIELDS.md lists (Image, CommandLine, ParentImage, TargetFilename, _TRANSPORT …)")
+                } else if let name = plainText(key), CaseParser.looksLikeEventFieldName(name.utf8) {
+                    problem(keyLine, "'\(name)' is not a journal field name",
+                            "for an assembled event's fields (Image, CommandLine …) add 'kind:' (e.g. 'kind: process_creation')")
+                } else {
+                    problem(keyLine, "'\(key.string ?? "")' is not a journal field name",
+                            "use upper-case letters, digits and '_' as the journal does (MESSAGE, _EXE, SYSLOG_IDENTIFIER)")
+                }
                 continue
             }
             let values: [Node]
@@ -250,8 +288,9 @@ private struct CaseParser {
         return Array(scalar.string.utf8)
     }
 
-    /// The event of an `export:` text: exactly one entry in the journal export format's text form.
-    mutating func parseExport(_ node: Node, label: String) -> JournalEntry? {
+    /// The entries of an `export:` text, in the journal export format's text form: one or more,
+    /// each ended by an empty line (the last need not be).
+    mutating func parseExport(_ node: Node, label: String) -> [JournalEntry]? {
         let line = node.mark?.line ?? 1
         guard case .scalar(let scalar) = node, !node.isNullScalar else {
             problem(line, "the export of \(label) must be text", "write 'export: |' and NAME=value lines indented under it")
@@ -268,25 +307,50 @@ private struct CaseParser {
             problem(isLiteral ? offset + error.line : line, "in the export of \(label): \(error.message)", error.hint)
             return nil
         }
-        guard entries.count == 1, let fields = entries.first else {
-            problem(line, entries.isEmpty ? "the export of \(label) has no fields"
-                        : "the export of \(label) holds \(entries.count) entries (an empty line ends one)",
-                    entries.isEmpty ? "write NAME=value lines under 'export: |'" : "give one entry per case; split the others into cases")
+        guard !entries.isEmpty else {
+            problem(line, "the export of \(label) has no fields", "write NAME=value lines under 'export: |'")
             return nil
         }
-        return makeEntry(fields, label: label) { isLiteral ? offset + $0 : line }
+        guard entries.count <= RuleTestFile.maximumEntries else {
+            problem(line, "the export of \(label) holds \(entries.count) entries, more than \(RuleTestFile.maximumEntries)",
+                    "keep the entries of the event under test; split the others into cases")
+            return nil
+        }
+        var made: [JournalEntry] = []
+        for (index, fields) in entries.enumerated() {
+            guard let entry = makeEntry(fields, ordinal: index + 1, label: label, fileLine: { isLiteral ? offset + $0 : line })
+            else { continue }
+            made.append(entry)
+        }
+        return made.count == entries.count ? made : nil
     }
 
     /// The entry of `fields`, as the journal reader would return it.
     /// - Parameters:
+    ///   - ordinal: the entry's number in its case, from 1, for its made-up cursor.
     ///   - fileLine: the file's line for a field's line.
-    mutating func makeEntry(_ fields: [ExportFormat.ReadField], label: String, fileLine: (Int) -> Int) -> JournalEntry? {
+    mutating func makeEntry(_ fields: [ExportFormat.ReadField], ordinal: Int = 1, label: String,
+                            fileLine: (Int) -> Int) -> JournalEntry? {
         do {
-            return try ExportFormat.entry(of: fields, dataThreshold: dataThreshold)
+            return try ExportFormat.entry(of: fields, ordinal: ordinal, dataThreshold: dataThreshold)
         } catch {
             problem(fileLine(error.line), "in the event of \(label): \(error.message)", error.hint)
             return nil
         }
+    }
+
+    /// Whether `name` can name a field of an assembled event: 1–128 printable ASCII characters
+    /// other than space and `=` (Sysmon's `<Data Name=…>`, auditd's `a0`, journald's `_EXE`).
+    static func isEventFieldName(_ name: some Collection<UInt8>) -> Bool {
+        (1...128).contains(name.count) && name.allSatisfy { (0x21...0x7e).contains($0) && $0 != UInt8(ascii: "=") }
+    }
+
+    /// Whether `name` looks like Sysmon's field names (`Image`, `CommandLine`): an upper-case
+    /// letter first, a lower-case one later. Such a name in a journal entry most likely means the
+    /// case wants `kind:`.
+    static func looksLikeEventFieldName(_ name: some Collection<UInt8>) -> Bool {
+        guard let first = name.first, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) else { return false }
+        return isEventFieldName(name) && name.contains { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
     }
 
     /// The text of a scalar that is not null; nil for anything else.

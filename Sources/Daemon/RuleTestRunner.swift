@@ -64,10 +64,17 @@ public struct RuleTestRunner {
         var report = RuleTestReport()
         var tested: Set<String> = []
         for testCase in cases {
-            let matched = matchingRules(testCase.entry)
+            let events = self.events(of: testCase)
+            let matched = matchingRules(events)
             if explain {
+                let text = events.map { event in
+                    switch event {
+                    case .entry(let entry): engine.explain(entry).text
+                    case .assembled(let assembled): engine.explain(assembled).text
+                    }
+                }.joined(separator: "\n")
                 report.explanations.append("\(testCase.file):\(testCase.line): case '\(testCase.name)':\n"
-                    + engine.explain(testCase.entry).text.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+                    + text.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
             }
             var passed = true
             for expectation in testCase.expectations {
@@ -99,13 +106,19 @@ public struct RuleTestRunner {
         return report
     }
 
-    /// The ids of the rules that match `entry`: the one place the runner uses the engine, so it
-    /// sees an entry exactly as `run` and `replay` do.
-    func matchingRules(_ entry: JournalEntry) -> [String: Bool] {
+    /// The ids of the rules that match any of a case's `events`, each with whether a match was
+    /// trusted: the one place the runner uses the engine, so it sees events exactly as `run` and
+    /// `replay` do.
+    func matchingRules(_ events: [RuleTestEvent]) -> [String: Bool] {
         var matches: [Match] = []
         // `evaluate` reuses buffers inside the engine; a copy keeps the runner a value.
         var engine = self.engine
-        engine.evaluate(entry, into: &matches)
-        return Dictionary(matches.map { ($0.rule.identifier, $0.isTrusted) }, uniquingKeysWith: { first, _ in first })
+        for event in events {
+            switch event {
+            case .entry(let entry): engine.evaluate(entry, into: &matches)
+            case .assembled(let assembled): engine.evaluate(assembled, into: &matches)
+            }
+        }
+        return Dictionary(matches.map { ($0.rule.identifier, $0.isTrusted) }, uniquingKeysWith: { $0 || $1 })
     }
 }

@@ -7,7 +7,8 @@ struct TestCommand: ParsableCommand {
         commandName: "test",
         abstract: "Run the rule tests (X.test.yml beside the rule X.yml); print each failure and a summary.",
         discussion: """
-            Each case gives one event and the rule ids that must (match) and must not (no_match) \
+            Each case gives one event (journal entries, such as the records of an audit event, or \
+            with kind: an assembled event) and the rule ids that must (match) and must not (no_match) \
             match it; see README.md, "Testing rules". Exit codes: 0 all cases pass, 1 a case failed, \
             65 a rule or test file is malformed, 66 a path is missing, 77 no permission.
             """

@@ -20,11 +20,14 @@ import Testing
         let testCase = try #require(cases.first)
         #expect(testCase.name == "one")
         #expect(testCase.line == 1)
-        #expect(testCase.entry.fields.map(\.nameString) == ["MESSAGE", "_UID", "_PID", "TAG", "TAG", "BLOB"])
-        #expect(testCase.entry.string("_UID") == "0")
-        #expect(testCase.entry.string("_PID") == "0x10")
-        #expect(testCase.entry.fields.filter { $0.nameString == "TAG" }.map { String(decoding: $0.value, as: UTF8.self) } == ["a", "b"])
-        #expect(testCase.entry.value(of: "BLOB").map(Array.init) == [0x00, 0x01, 0x0a, 0xff])
+        #expect(testCase.kind == nil)
+        #expect(testCase.entries.count == 1)
+        let entry = try #require(testCase.entries.first)
+        #expect(entry.fields.map(\.nameString) == ["MESSAGE", "_UID", "_PID", "TAG", "TAG", "BLOB"])
+        #expect(entry.string("_UID") == "0")
+        #expect(entry.string("_PID") == "0x10")
+        #expect(entry.fields.filter { $0.nameString == "TAG" }.map { String(decoding: $0.value, as: UTF8.self) } == ["a", "b"])
+        #expect(entry.value(of: "BLOB").map(Array.init) == [0x00, 0x01, 0x0a, 0xff])
         #expect(testCase.expectations == [
             RuleTestExpectation(ruleIdentifier: "rule-a", shouldMatch: true, line: 8),
             RuleTestExpectation(ruleIdentifier: "rule-b", shouldMatch: true, line: 8),
@@ -42,7 +45,8 @@ import Testing
               match: [r]
             """, file: "x.test.yml", dataThreshold: 64)
         #expect(problems.isEmpty, "\(problems)")
-        let entry = try #require(cases.first?.entry)
+        #expect(cases.first?.entries.count == 1)
+        let entry = try #require(cases.first?.entries.first)
         #expect(entry.realtime == 1_709_251_200_000_000)
         #expect(entry.bootID == "5a9e1d0c2b3f4a5e8d7c6b5a49382716")
         #expect(entry.value(of: "MESSAGE")?.count == 64)
@@ -72,7 +76,7 @@ import Testing
             "t.test.yml:7: error: in the export of case 'bad export': 'message' is not a journal field name — use upper-case letters, digits and '_' (e.g. MESSAGE, _EXE), then '=' and the value",
             "t.test.yml:9: error: case 'bad event' expects nothing — add 'match: [rule id]' or 'no_match: [rule id]'",
             "t.test.yml:11: error: '_UID' has no value — give a value ('' for an empty one), or remove the field",
-            "t.test.yml:12: error: unknown key 'matches' in a case — use name, event, export, match, no_match, trusted",
+            "t.test.yml:12: error: unknown key 'matches' in a case — use name, event, export, kind, match, no_match, trusted",
             "t.test.yml:13: error: case name 'good' is already used at line 1 — give each case its own name",
         ])
     }

@@ -112,4 +112,70 @@ struct RuleTestCommandTests {
         #expect(replay.standardOutput.split(separator: "\n").count == 1)
         #expect(replay.standardOutput.contains("9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01"))
     }
+
+    /// SigmaHQ's "Linux Shell Pipe to Shell" and its tests beside the repository's fixtures.
+    static let pipeShellRule = Paths.sigmaLinuxRules + "/process_creation/proc_creation_lnx_susp_pipe_shell.yml"
+    static let pipeShellTests = Paths.fixtures + "/rule-tests/proc_creation_lnx_susp_pipe_shell.test.yml"
+
+    @Test func assembledEventCasesRunUnderTheShippedMapping() throws {
+        let result = try runCommand([Paths.cordon, "test", Paths.logSources, Self.pipeShellRule, Self.pipeShellTests])
+        #expect(result.status == 0, "stdout: \(result.standardOutput) stderr: \(result.standardError)")
+        #expect(result.standardOutput == "5 passed, 0 failed\n")
+        #expect(result.standardError.isEmpty)
+
+        let explained = try runCommand([Paths.cordon, "test", "--explain", Paths.logSources, Self.pipeShellRule, Self.pipeShellTests])
+        #expect(explained.status == 0)
+        #expect(explained.standardOutput.contains("\(Self.pipeShellTests):40: case 'the audit records of the bash -c exec, as journald stores them':\n"
+            + "    entry s=export;i=1\n"))
+        #expect(explained.standardOutput.contains("    entry s=export;i=1 (process_creation event)\n"))
+
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let tests = try directory.write("pipe.test.yml", """
+            - name: kind with export
+              export: |
+                MESSAGE=x
+              kind: process_creation
+              match: [880973f3-9708-491c-a77b-2a35a1921158]
+            """)
+        let malformed = try runCommand([Paths.cordon, "test", Paths.logSources, Self.pipeShellRule, tests])
+        #expect(malformed.status == 65)
+        #expect(malformed.standardError == "cordon: \(tests):4: error: 'kind' applies to 'event:', not to 'export:' — "
+            + "remove 'kind' to assemble the export's entries as run and replay do, or give the event's fields under 'event:'\n")
+    }
+
+    /// The audit records of one exec, pasted into a test as journald stores them and replayed from
+    /// a journal file, give the same verdict: a test assembles them as `replay` does.
+    @Test func auditRecordsExportAgreesWithReplay() throws {
+        let exported = try runCommand(["python3", Paths.packageRoot + "/scripts/audit-export.py",
+                                       Paths.fixtures + "/audit/curl-pipe-sh.log"])
+        #expect(exported.status == 0, "\(exported.standardError)")
+        // The SYSCALL, EXECVE, CWD, PATH and PROCTITLE records of `bash -c 'curl … | sh'`.
+        let records = exported.standardOutput.components(separatedBy: "\n\n").filter { $0.contains("\n_AUDIT_ID=4232\n") }
+        #expect(records.count == 6)
+        let export = records.joined(separator: "\n\n") + "\n"
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let indented = export.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }
+            .joined(separator: "\n")
+        let tests = try directory.write("pipe.test.yml", """
+            - name: bash -c pipes curl into sh
+              export: |
+            \(indented)
+              match: [880973f3-9708-491c-a77b-2a35a1921158]
+              trusted: true
+            """)
+        let test = try runCommand([Paths.cordon, "test", Paths.logSources, Self.pipeShellRule, tests])
+        #expect(test.status == 0, "\(test.standardOutput) \(test.standardError)")
+        #expect(test.standardOutput == "1 passed, 0 failed\n")
+
+        let journal = try makeJournal(export: Array((export + "\n").utf8), directory: directory.path + "/journal")
+        let replay = try runCommand([Paths.cordon, "replay", "--rules", Paths.logSources, "--rules", Self.pipeShellRule,
+                                     "-o", "json", journal])
+        #expect(replay.status == 0, "\(replay.standardError)")
+        let alerts = replay.standardOutput.split(separator: "\n")
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.contains("880973f3-9708-491c-a77b-2a35a1921158") == true)
+        #expect(alerts.first?.contains("\"CORDON_TRUSTED\":\"1\"") == true)
+    }
 }
