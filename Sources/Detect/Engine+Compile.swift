@@ -52,7 +52,9 @@ extension Engine {
                 return nil
             }
         }
-        return RuleGroup(logSource: mapping.logSource, select: select, trust: trust, parserIndex: parserIndex, events: events)
+        let group = RuleGroup(logSource: mapping.logSource, select: select, trust: trust, parserIndex: parserIndex, events: events)
+        group.readsAuditRecords = mapping.select?.alternatives.contains { $0.contains { $0.field == "_TRANSPORT" } } ?? false
+        return group
     }
 
     /// A warning for each rule that loads but is never evaluated, its log source being unmapped.

@@ -156,8 +156,10 @@ public struct Engine: Sendable {
         var context = EvaluationContext()
         for index in isParsed.indices { isParsed[index] = false }
         let plain = Event(entry: entry)
+        let isAuditRecord = Engine.isAuditRecord(entry)
         for groupIndex in entryGroupIndexes {
             let group = groups[groupIndex]
+            if isAuditRecord, !group.readsAuditRecords { continue }
             guard group.selects(plain, context: &context) else { continue }
             var event = plain
             if let parserIndex = group.parserIndex, group.usesParsedFields {
@@ -181,6 +183,14 @@ public struct Engine: Sendable {
             }
         }
         statistics.regexLimitHits += context.regexLimitHits
+    }
+
+    private static let transportName = Array("_TRANSPORT".utf8)
+    private static let audit = Array("audit".utf8)
+
+    /// Whether `entry` is a kernel audit record as journald stores it (`_TRANSPORT=audit`).
+    static func isAuditRecord(_ entry: JournalEntry) -> Bool {
+        transportName.withUnsafeBytes { entry.value(ofName: $0) }?.elementsEqual(audit) ?? false
     }
 
     /// Appends a `Match` for each rule of the event's kind that matches it.

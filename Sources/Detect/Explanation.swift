@@ -87,7 +87,8 @@ extension Engine {
         var context = EvaluationContext()
         var sources: [Explanation.Source] = []
         var unused: [MatchedSlice] = []
-        for group in groupIndexes.map({ groups[$0] }) {
+        let skipsAuditRecords = !showsEntryFields && Engine.isAuditRecord(entry)
+        for group in groupIndexes.map({ groups[$0] }) where !(skipsAuditRecords && !group.readsAuditRecords) {
             guard group.selects(plain, context: &context) else {
                 sources.append(Explanation.Source(logSource: group.logSource, isSelected: false, isTrusted: false,
                                                   parsedFields: [], rules: [], ruleCount: group.ruleIndexes.count))

@@ -25,6 +25,13 @@ final class RuleGroup: @unchecked Sendable {
     let parserIndex: Int?
     /// The kind of assembled event the group reads; nil for journal entries.
     let events: EventKind?
+    /// Whether the group reads kernel audit records (`_TRANSPORT=audit`) as journal entries:
+    /// only when its selector tests `_TRANSPORT` itself. journald gives audit records the
+    /// `_COMM`, `_EXE` and `_UID` of the audited process, not of a sender, and their text holds
+    /// what that process chose (user names, arguments): a mapping that selects `_COMM: sudo`
+    /// must not take sudo's audit records for sudo's log lines. Audit records reach rules
+    /// through `events: audit_record` instead.
+    var readsAuditRecords = false
     /// Whether a rule of the group reads a field the parser produces; if none does, the parser
     /// does not run on the hot path (explanations still show what it would give).
     var usesParsedFields = false

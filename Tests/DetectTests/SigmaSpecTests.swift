@@ -261,3 +261,50 @@ let sigmaSpecCases: [MatchCase] = [
         #expect(parser.diagnostics.first?.line == 4)
     }
 }
+
+extension EventMappingTests {
+    @Test func auditRecordsAreNotTakenForTheAuditedProgramsOwnLines() throws {
+        let yaml = """
+            logsources:
+              - logsource: {product: linux, service: sudo}
+                select:
+                  - _COMM: sudo
+                trusted:
+                  - _EXE: /usr/bin/sudo
+              - logsource: {product: linux, service: anything}
+                select:
+                  - _TRANSPORT: [audit, syslog]
+                trusted: false
+            ---
+            title: sudo failure
+            id: s1
+            level: high
+            logsource: {product: linux, service: sudo}
+            detection:
+                sel: {MESSAGE|contains: 'authentication failure'}
+                condition: sel
+            ---
+            title: anything
+            id: a1
+            level: low
+            logsource: {product: linux, service: anything}
+            detection:
+                sel: {MESSAGE|contains: 'authentication failure'}
+                condition: sel
+            """
+        let loaded = RuleLoader.load(yaml: yaml, file: "m.yml")
+        #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
+        var engine = Engine(rules: loaded.rules, logSources: loaded.logSources)
+        var matches: [Match] = []
+        // sudo's USER_AUTH audit record: journald gives it sudo's _COMM and _EXE, and the user typed `acct`.
+        let message = "USER_AUTH pid=1 uid=0 auid=1000 ses=3 msg='op=PAM:authentication acct=\"authentication failure\" exe=\"/usr/bin/sudo\" res=failed'"
+        engine.evaluate(event([("_TRANSPORT", "audit"), ("_COMM", "sudo"), ("_EXE", "/usr/bin/sudo"), ("MESSAGE", message)]), into: &matches)
+        // A mapping that tests _TRANSPORT itself still sees audit records.
+        #expect(matches.map(\.rule.identifier) == ["a1"])
+        matches.removeAll()
+        engine.evaluate(event([("_TRANSPORT", "syslog"), ("_COMM", "sudo"), ("_EXE", "/usr/bin/sudo"),
+                               ("MESSAGE", "pam_unix(sudo:auth): authentication failure; logname=eve")]), into: &matches)
+        #expect(matches.map(\.rule.identifier) == ["s1", "a1"])
+        #expect(matches.first?.isTrusted == true)
+    }
+}
