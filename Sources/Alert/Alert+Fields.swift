@@ -29,6 +29,15 @@ extension Alert {
         if let logSource {
             result.append(JournalField("CORDON_LOGSOURCE", Escaping.text(Array(logSource.utf8), limit: 256)))
         }
+        if let correlationType {
+            result.append(JournalField("CORDON_CORRELATION_TYPE", correlationType))
+            let key = group.map { $0.name + "=" + Escaping.text($0.value, limit: 256) }.joined(separator: " ")
+            result.append(JournalField("CORDON_GROUP", Escaping.text(Array(key.utf8), limit: Self.fieldValueLimit)))
+            if let correlationValue { result.append(JournalField("CORDON_CORRELATION_VALUE", Alert.number(correlationValue))) }
+            if !evidence.isEmpty {
+                result.append(JournalField("CORDON_EVIDENCE", evidence.map(\.rawValue).joined(separator: " ")))
+            }
+        }
         var seen = Set<String>()
         for field in fields {
             let name = Escaping.fieldName(for: field.name)

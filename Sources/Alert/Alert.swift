@@ -29,8 +29,16 @@ public struct Alert: Sendable {
     public let sourceMonotonic: UInt64
     /// The boot the source entry was written in.
     public let sourceBootID: String
-    /// The fields the rule matched on, raw.
+    /// The fields the rule matched on, raw; for a correlation, its group's values.
     public let fields: [MatchedField]
+    /// For a correlation rule or detector: its type (`event_count`, `first_seen` …), else nil.
+    public var correlationType: String?
+    /// For a correlation: the group key, `name=value` pairs in group-by order.
+    public var group: [MatchedField] = []
+    /// For a correlation: the entries it was built from (first and last 10).
+    public var evidence: [Cursor] = []
+    /// For a correlation: the number its condition held for (count, distinct values …).
+    public var correlationValue: Double?
 
     /// Makes the alert for `match` on `entry`.
     /// - Parameters:
@@ -50,6 +58,33 @@ public struct Alert: Sendable {
         sourceMonotonic = entry.monotonic
         sourceBootID = entry.bootID
         fields = match.fields
+    }
+
+    /// Makes the alert for a correlation rule or detector that fired.
+    /// - Parameters:
+    ///   - host: the host of the entry being processed when it fired.
+    ///   - monotonic: that entry's monotonic time, for export output.
+    ///   - bootID: that entry's boot.
+    public init(correlation: CorrelationMatch, host: String, monotonic: UInt64, bootID: String) {
+        let rule = correlation.rule
+        ruleIdentifier = rule.identifier
+        ruleTitle = rule.title
+        level = rule.level
+        tags = rule.tags
+        ruleAuthor = rule.author
+        isTrusted = correlation.isTrusted
+        logSource = nil
+        self.host = host
+        sourceCursor = correlation.cursor
+        sourceRealtime = correlation.realtime
+        sourceMonotonic = monotonic
+        sourceBootID = bootID
+        let group = correlation.group.map { MatchedField(name: $0.name, value: $0.value) }
+        fields = group
+        self.group = group
+        correlationType = rule.kind.rawValue
+        evidence = correlation.evidence
+        correlationValue = correlation.value
     }
 
     /// The alert's identity: a restart suppresses an alert whose key it has already seen written.
@@ -79,8 +114,19 @@ public struct Alert: Sendable {
             facts.append(fact)
         }
         let title = Escaping.text(Array(ruleTitle.utf8), limit: 200)
-        let summary = "cordon: \(title) [\(level.rawValue)\(isTrusted ? "" : ", untrusted source")] on \(host)"
+        var summary = "cordon: \(title) [\(level.rawValue)\(isTrusted ? "" : ", untrusted source")] on \(host)"
+        if let correlationType, let correlationValue {
+            summary += " (\(correlationType) \(Alert.number(correlationValue)))"
+        }
         return facts.isEmpty ? summary : summary + ": " + facts.joined(separator: ", ")
+    }
+}
+
+extension Alert {
+    /// `12` for whole numbers, else up to three decimals.
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String((value * 1000).rounded() / 1000)
     }
 }
 

@@ -17,14 +17,28 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     public var position: Position
+    /// The correlation state at `position` (`Correlator.snapshot()`), when correlation rules are
+    /// loaded: saved in the same file, so cursor and state always go together.
+    public var state: [UInt8]?
     /// Wall-clock time of the save, µs since the epoch (for `at`, of the time that entry was
     /// first read). Alerts for entries after `position` were written after this time, which
     /// bounds the search for them on restart.
     public var savedRealtime: UInt64
 
-    public init(position: Position, savedRealtime: UInt64) {
+    public init(position: Position, savedRealtime: UInt64, state: [UInt8]? = nil) {
         self.position = position
         self.savedRealtime = savedRealtime
+        self.state = state
+    }
+
+    /// The file's bytes: `text`, then for a checkpoint with state (version 2) a line
+    /// `state <byte count>` and the state's bytes.
+    var bytes: [UInt8] {
+        guard let state else { return Array(text.utf8) }
+        var text = self.text
+        text.replaceSubrange(text.startIndex..<text.index(text.startIndex, offsetBy: "cordon-checkpoint 1".count),
+                             with: "cordon-checkpoint 2")
+        return Array(text.utf8) + Array("state \(state.count)\n".utf8) + state
     }
 
     /// The file's text: a version line, then `cursor <cursor>` or `head`, then `saved <µs>`.
@@ -35,6 +49,30 @@ public struct Checkpoint: Sendable, Equatable {
         case .at(let cursor): "at \(cursor.rawValue)"
         }
         return "cordon-checkpoint 1\n\(position)\nsaved \(savedRealtime)\n"
+    }
+
+    /// Parses the file's bytes (version 1, or version 2 with state).
+    /// - Throws: `Failure` naming the file and line that is wrong.
+    static func parse(bytes: [UInt8], path: String) throws(Failure) -> Checkpoint {
+        // The text part is the first three lines (four with state); the state's bytes follow.
+        var lineEnds: [Int] = []
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            lineEnds.append(index)
+            if lineEnds.count == 4 { break }
+        }
+        let isVersion2 = bytes.starts(with: Array("cordon-checkpoint 2\n".utf8))
+        guard isVersion2 else { return try parse(String(decoding: bytes, as: UTF8.self), path: path) }
+        let hint = "delete it to start at the tail of the journal, or restore it from a backup"
+        guard lineEnds.count == 4 else { throw Failure(.data, "\(path): checkpoint file is cut short; \(hint)") }
+        var header = String(decoding: bytes[..<(lineEnds[2] + 1)], as: UTF8.self)
+        header = "cordon-checkpoint 1" + header.dropFirst("cordon-checkpoint 2".count)
+        var checkpoint = try parse(header, path: path)
+        let stateLine = String(decoding: bytes[(lineEnds[2] + 1)..<lineEnds[3]], as: UTF8.self)
+        guard stateLine.hasPrefix("state "), let count = Int(stateLine.dropFirst(6)), count >= 0,
+              bytes.count - (lineEnds[3] + 1) == count
+        else { throw Failure(.data, "\(path):4: the correlation state is cut short; \(hint)") }
+        checkpoint.state = Array(bytes[(lineEnds[3] + 1)...])
+        return checkpoint
     }
 
     /// Parses the file's text.
@@ -76,8 +114,8 @@ public struct CheckpointStore: Sendable {
     /// The saved checkpoint, or nil on a first start.
     /// - Throws: `Failure` when the file is unreadable or corrupt.
     public func load() throws(Failure) -> Checkpoint? {
-        switch FileText.read(path) {
-        case .success(let text): return try Checkpoint.parse(text, path: path)
+        switch FileText.readBytes(path, limit: 1 << 30) {
+        case .success(let bytes): return try Checkpoint.parse(bytes: bytes, path: path)
         case .failure(let failure) where failure.status == .noInput && access(path, F_OK) != 0: return nil
         case .failure(let failure): throw failure
         }
@@ -102,8 +140,14 @@ public struct CheckpointStore: Sendable {
         let temporary = path + ".tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("cannot write \(temporary)", Glibc.errno) }
-        let bytes = Array(checkpoint.text.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let bytes = checkpoint.bytes
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0, Glibc.errno == EINTR { continue }
+            guard count > 0 else { break }
+            written += count
+        }
         let synced = fsync(descriptor)
         let code = Glibc.errno
         close(descriptor)

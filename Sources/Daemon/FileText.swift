@@ -4,6 +4,11 @@ import Glibc
 enum FileText {
     /// The file's contents, or a `Failure` naming the file and what to do.
     static func read(_ path: String) -> Result<String, Failure> {
+        readBytes(path, limit: 16 << 20).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The file's bytes, at most `limit` of them, or a `Failure` naming the file and what to do.
+    static func readBytes(_ path: String, limit: Int) -> Result<[UInt8], Failure> {
         guard let file = fopen(path, "r") else {
             return .failure(openFailure(path: path, errno: Glibc.errno))
         }
@@ -19,11 +24,11 @@ enum FileText {
                 }
                 break
             }
-            if bytes.count > 16 << 20 {
-                return .failure(Failure(.data, "\(path): file is larger than 16 MiB; is this the right file?"))
+            if bytes.count > limit {
+                return .failure(Failure(.data, "\(path): file is larger than \(limit >> 20) MiB; is this the right file?"))
             }
         }
-        return .success(String(decoding: bytes, as: UTF8.self))
+        return .success(bytes)
     }
 
     static func openFailure(path: String, errno code: Int32) -> Failure {

@@ -3,7 +3,7 @@ import Journal
 
 /// The journal fields Cordon copies out of each entry: one place that knows who reads what.
 ///
-/// `run` and `replay` read only the fields the rules need (`Engine.fieldNames`, which covers the
+/// `run` and `replay` read only the fields the rules need (`Engine.readFieldNames`, which covers the
 /// fields parsers read) plus the ones the pipeline reads itself; every other field stays in the
 /// journal file. A field missing here reads as absent, so code that starts reading a new field of
 /// the entry must add it here.
@@ -19,7 +19,7 @@ enum ReadFields {
 
     /// What `run` and `replay` read: the engine's fields and `pipeline`.
     static func selection(for engine: Engine) -> JournalFieldSelection {
-        JournalFieldSelection(names: engine.fieldNames.union(pipeline))
+        JournalFieldSelection(names: engine.readFieldNames.union(pipeline))
     }
 
     /// What `WrittenAlerts` reads of Cordon's earlier alerts: `OwnEntries.isOwnAlert` and the

@@ -24,6 +24,9 @@ public struct Engine: Sendable {
     public let fieldNames: Set<String>
     /// Counters since the engine was made.
     public private(set) var statistics = EngineStatistics()
+    /// Per compiled rule, the fields whose values matches carry in `Match.captured`, as
+    /// (name, name bytes); empty for most rules.
+    private var capturedFields: [[(name: String, bytes: [UInt8])]] = []
 
     let compiledRules: [CompiledRule]
     let groups: [RuleGroup]
@@ -185,6 +188,32 @@ public struct Engine: Sendable {
         statistics.regexLimitHits += context.regexLimitHits
     }
 
+    /// Makes matches of the rule `identifier` carry the values of `names` (`Match.captured`),
+    /// as correlation rules need them: group-by fields, counted fields. The reader must also
+    /// fetch those fields: `fieldNames` grows by the names that are journal fields.
+    public mutating func capture(_ names: [String], forRule identifier: String) {
+        guard !names.isEmpty else { return }
+        if capturedFields.count < rules.count { capturedFields = Array(repeating: [], count: rules.count) }
+        for (index, rule) in rules.enumerated() where rule.identifier == identifier {
+            for name in names where !capturedFields[index].contains(where: { $0.name == name }) {
+                capturedFields[index].append((name, Array(name.utf8)))
+            }
+            extraFieldNames.formUnion(names)
+            // A captured field the group's parser produces needs the parser to run.
+            for group in groups where group.ruleIndexes.contains(index) {
+                guard let parser = group.parserIndex, !Set(parsers[parser].fieldNames).isDisjoint(with: names) else { continue }
+                group.usesParsedFields = true
+                extraFieldNames.formUnion(parsers[parser].inputFieldNames)
+            }
+        }
+    }
+
+    /// Fields `capture` added to what the reader fetches.
+    private var extraFieldNames: Set<String> = []
+
+    /// Every journal field a rule, selector, parser or capture reads.
+    public var readFieldNames: Set<String> { fieldNames.union(extraFieldNames) }
+
     private static let transportName = Array("_TRANSPORT".utf8)
     private static let audit = Array("audit".utf8)
 
@@ -229,8 +258,14 @@ public struct Engine: Sendable {
         guard holds else { return }
         let isTrusted = trusted ?? group.isTrusted(event, context: &context)
         trusted = isTrusted
-        matches.append(Match(rule: rules[ruleIndex], fields: Engine.unique(matched), isTrusted: isTrusted,
-                             logSource: group.logSource))
+        var match = Match(rule: rules[ruleIndex], fields: Engine.unique(matched), isTrusted: isTrusted,
+                          logSource: group.logSource)
+        if ruleIndex < capturedFields.count, !capturedFields[ruleIndex].isEmpty {
+            for field in capturedFields[ruleIndex] {
+                if let value = field.bytes.withUnsafeBytes({ event.value(ofName: $0) }) { match.captured[field.name] = Array(value) }
+            }
+        }
+        matches.append(match)
     }
 
     /// The positions of the group's rules that can match `event`: those without requirements

@@ -11,6 +11,9 @@ public struct Match: Sendable {
     public let isTrusted: Bool
     /// The log source mapping the rule ran under, as `LogSource` (nil for rules built without one).
     public let logSource: LogSource?
+    /// Values of the fields correlation rules read from this rule's events (`Engine.capture`),
+    /// by field name; a field the event lacked is absent. Empty for rules no correlation uses.
+    public var captured: [String: [UInt8]] = [:]
 
     /// Makes a match.
     /// - Parameters:

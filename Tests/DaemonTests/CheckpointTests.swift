@@ -43,3 +43,23 @@ import Testing
         #expect(throws: Failure.self) { try CheckpointStore(directory: "/proc/cordon-state").prepare() }
     }
 }
+
+extension CheckpointTests {
+    @Test func stateTravelsWithTheCursor() throws {
+        let directory = NSTemporaryDirectory() + "cordon-checkpoint-state-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = CheckpointStore(directory: directory)
+        try store.prepare()
+        let cursor = try #require(Cursor("s=abc;i=1"))
+        // Binary state, newlines and NULs included.
+        let state: [UInt8] = [0, 10, 10, 255, 1, 2, 3] + Array("state 3\n".utf8)
+        try store.save(Checkpoint(position: .at(cursor), savedRealtime: 7, state: state))
+        let loaded = try store.load()
+        #expect(loaded == Checkpoint(position: .at(cursor), savedRealtime: 7, state: state))
+        // A version 2 file whose state is cut short is an error naming the file and line.
+        let path = directory + "/checkpoint"
+        let text = try #require(FileManager.default.contents(atPath: path))
+        try Data(text.dropLast(2)).write(to: URL(fileURLWithPath: path))
+        #expect(throws: Failure.self) { try store.load() }
+    }
+}
