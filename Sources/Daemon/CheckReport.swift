@@ -24,12 +24,15 @@ public struct CheckReport: Sendable {
         report.diagnostics.map(\.description)
     }
 
-    /// `N rules OK, M evaluated on the journal …; E errors, W warnings` (`loaded` instead of
-    /// `OK` when there are errors).
+    /// `N rules OK (C correlations), M evaluated on the journal …; E errors, W warnings`
+    /// (`loaded` instead of `OK` when there are errors). N counts correlation rules and detectors
+    /// too; the parenthesis says how many of them there are, when there are any.
     public var summaryLine: String {
         let loaded = report.loaded
-        let accepted = report.engine.rules.count + report.engine.unmappedRules.count
-        var parts = ["\(accepted) rules \(report.errors.isEmpty ? "OK" : "loaded")",
+        let correlations = loaded.correlations.count
+        let accepted = report.engine.rules.count + report.engine.unmappedRules.count + correlations
+        let ruleCount = "\(accepted) rules \(report.errors.isEmpty ? "OK" : "loaded")"
+        var parts = [correlations > 0 ? ruleCount + " (\(correlations) correlations)" : ruleCount,
                      "\(report.engine.rules.count) evaluated on the journal"]
         if loaded.filterCount > 0 { parts.append("\(loaded.filterCount) filters") }
         if !loaded.logSources.isEmpty { parts.append("\(loaded.logSources.count) log source mappings") }
@@ -52,6 +55,7 @@ public struct CheckReport: Sendable {
             "evaluated": report.engine.rules.count,
             "unmapped": report.engine.unmappedRules.count,
             "filters": report.loaded.filterCount,
+            "correlations": report.loaded.correlations.count,
             "errors": report.errors.count,
             "warnings": report.warnings.count,
         ]

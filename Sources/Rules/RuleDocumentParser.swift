@@ -4,6 +4,11 @@ import Yams
 struct ParsedRule {
     let rule: Rule
     let identifierLocation: SourceLocation
+    /// Where its `name` is written, if it has one (for duplicate checks).
+    var nameLocation: SourceLocation? = nil
+    /// The error to report when the rule has no `level` and no correlation names it; nil when it
+    /// has a level. Such a rule loads at level `informational`.
+    var missingLevel: Diagnostic? = nil
 }
 
 /// A Sigma filter document as parsed: which rules it applies to and what it excludes.
@@ -21,9 +26,10 @@ enum ParsedDocument {
     case rule(ParsedRule)
     case filter(ParsedFilter)
     case logSources([LogSourceMapping])
+    case correlation(ParsedCorrelation)
 }
 
-/// Turns one YAML document into a `Rule` (or a Sigma filter), adding a diagnostic for each problem.
+/// Turns one YAML document into a `Rule` (or a Sigma filter, correlation rule or Cordon detector), adding a diagnostic for each problem.
 ///
 /// A document with any problem yields nothing; every problem in it is still reported.
 struct RuleDocumentParser {
@@ -72,6 +78,9 @@ struct RuleDocumentParser {
             diagnostics.append(unsupported)
             return nil
         }
+        if mapping.entry("correlation") != nil || mapping.entry("detector") != nil {
+            return parseCorrelation(mapping, at: documentLocation).map(ParsedDocument.correlation)
+        }
         if let entry = mapping.entry("logsources") {
             var mappingParser = LogSourceMappingParser(file: file)
             let mappings = mappingParser.parse(entry.value, at: entry.key.location(in: file, or: documentLocation))
@@ -87,22 +96,25 @@ struct RuleDocumentParser {
     /// Parses a detection rule document.
     private mutating func parseRule(_ mapping: Node.Mapping, at documentLocation: SourceLocation) -> ParsedRule? {
         let count = diagnostics.count
+        // A rule without `level` may still be a base rule of a correlation (the Sigma correlation
+        // specification gives levels only to the outermost rule): the loader decides once every
+        // file is read, unless the document has other errors.
+        var missingLevel: (diagnostic: Diagnostic, index: Int)? = nil
         for required in RuleDocumentParser.requiredKeys where mapping.entry(required.key) == nil {
             let keys = mapping.compactMap { $0.key.text }.filter { !RuleDocumentParser.sigmaKeys.contains($0) }
-            let hint = Suggestion.nearest(to: required.key, among: keys).map { "rename '\($0)' to '\(required.key)'" }
-                ?? required.missingHint
-            diagnostics.append(Diagnostic(at: documentLocation, "rule has no '\(required.key)'", hint: hint))
+            let nearest = Suggestion.nearest(to: required.key, among: keys)
+            let hint = nearest.map { "rename '\($0)' to '\(required.key)'" } ?? required.missingHint
+            let diagnostic = Diagnostic(at: documentLocation, "rule has no '\(required.key)'", hint: hint)
+            if required.key == "level", nearest == nil {
+                missingLevel = (diagnostic, diagnostics.count)
+            } else {
+                diagnostics.append(diagnostic)
+            }
         }
         let title = requiredText("title", in: mapping)
         let identifier = requiredText("id", in: mapping)
-        let level = parseLevel(in: mapping)
-        let status = optionalText("status", in: mapping)
-        if let status, let reason = RuleDocumentParser.retiredStatuses[status.lowercased()],
-           let entry = mapping.entry("status") {
-            diagnostics.append(Diagnostic(
-                at: entry.value.location(in: file, or: documentLocation), "rule has status '\(status)': \(reason)",
-                hint: "leave it out of the rules path; SigmaHQ keeps such rules for reference only"))
-        }
+        let level = missingLevel == nil ? parseLevel(in: mapping) : .informational
+        let status = parseStatus(in: mapping, at: documentLocation)
         let logSource = parseLogSource(in: mapping)
         var detection: Detection? = nil
         if let entry = mapping.entry("detection") {
@@ -129,8 +141,13 @@ struct RuleDocumentParser {
             made.customAttributes = customAttributes(of: mapping)
             rule = made
         }
+        if let missingLevel, diagnostics[count...].contains(where: \.isError) {
+            diagnostics.insert(missingLevel.diagnostic, at: missingLevel.index)
+        }
         guard diagnostics[count...].allSatisfy({ !$0.isError }), let rule, let identifier else { return nil }
-        return ParsedRule(rule: rule, identifierLocation: identifier.location)
+        let nameLocation = mapping.entry("name").map { $0.value.location(in: file, or: keyLocation($0.key)) }
+        return ParsedRule(rule: rule, identifierLocation: identifier.location, nameLocation: nameLocation,
+                          missingLevel: missingLevel?.diagnostic)
     }
 
     /// Parses a Sigma filter document (`filter:` with `rules`, selections and a condition).
@@ -182,8 +199,6 @@ struct RuleDocumentParser {
     /// A diagnostic when the document is a kind of Sigma document Cordon does not load yet.
     private func unsupportedKind(of mapping: Node.Mapping) -> Diagnostic? {
         let kinds: [(key: String, message: String, hint: String)] = [
-            ("correlation", "Sigma correlation rules are not supported in this version",
-             "leave this document out of the rules path for now; its base rules still load on their own"),
             ("action", "Sigma rule collections ('action: global/reset/repeat') were removed in Sigma 2",
              "write each rule as a complete document of its own"),
         ]
@@ -194,6 +209,18 @@ struct RuleDocumentParser {
             }
         }
         return nil
+    }
+
+    /// The `status`, with an error when it is one of the retired statuses.
+    mutating func parseStatus(in mapping: Node.Mapping, at documentLocation: SourceLocation) -> String? {
+        let status = optionalText("status", in: mapping)
+        if let status, let reason = RuleDocumentParser.retiredStatuses[status.lowercased()],
+           let entry = mapping.entry("status") {
+            diagnostics.append(Diagnostic(
+                at: entry.value.location(in: file, or: documentLocation), "rule has status '\(status)': \(reason)",
+                hint: "leave it out of the rules path; SigmaHQ keeps such rules for reference only"))
+        }
+        return status
     }
 
     /// The Sigma `related` list.
@@ -240,7 +267,7 @@ struct RuleDocumentParser {
     }
 
     /// The text of a required key, or nil (with a diagnostic when present but empty or not text).
-    private mutating func requiredText(_ key: String, in mapping: Node.Mapping) -> (text: String, location: SourceLocation)? {
+    mutating func requiredText(_ key: String, in mapping: Node.Mapping) -> (text: String, location: SourceLocation)? {
         guard let entry = mapping.entry(key) else { return nil }  // Reported with the other missing keys.
         let location = entry.value.location(in: file, or: keyLocation(entry.key))
         guard let text = entry.value.text, !text.allSatisfy(\.isWhitespace) else {
@@ -253,12 +280,12 @@ struct RuleDocumentParser {
     }
 
     /// Where a key node is, or line 1 when Yams gave no mark.
-    private func keyLocation(_ key: Node) -> SourceLocation {
+    func keyLocation(_ key: Node) -> SourceLocation {
         key.location(in: file, or: SourceLocation(file: file, line: 1))
     }
 
     /// The text of an optional key; nil when absent or null, with a diagnostic when not text.
-    private mutating func optionalText(_ key: String, in mapping: Node.Mapping) -> String? {
+    mutating func optionalText(_ key: String, in mapping: Node.Mapping) -> String? {
         guard let entry = mapping.entry(key), !entry.value.isNull else { return nil }
         guard let text = entry.value.text else {
             diagnostics.append(Diagnostic(
@@ -271,7 +298,7 @@ struct RuleDocumentParser {
     }
 
     /// The texts of an optional list key; a single string counts as a one-item list.
-    private mutating func textList(_ key: String, in mapping: Node.Mapping) -> [String] {
+    mutating func textList(_ key: String, in mapping: Node.Mapping) -> [String] {
         guard let entry = mapping.entry(key), !entry.value.isNull else { return [] }
         if let text = entry.value.text { return [text] }
         if case .sequence(let sequence) = entry.value {
@@ -296,7 +323,7 @@ struct RuleDocumentParser {
     }
 
     /// The level; nil with a diagnostic when it is not one of the five.
-    private mutating func parseLevel(in mapping: Node.Mapping) -> Level? {
+    mutating func parseLevel(in mapping: Node.Mapping) -> Level? {
         guard let (text, location) = requiredText("level", in: mapping) else { return nil }
         if let level = Level(rawValue: text.lowercased()) { return level }
         let levels = Level.allCases.map(\.rawValue)

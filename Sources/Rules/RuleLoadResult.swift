@@ -4,6 +4,10 @@
 public struct RuleLoadResult: Sendable {
     /// The rules that loaded, in file order and, within a file, document order.
     public var rules: [Rule]
+    /// The Sigma correlation rules and Cordon detectors that loaded, in file and document order,
+    /// with their references resolved (`CorrelationRule.resolvedReferences`). The base rules they
+    /// name are in `rules` like any other rule.
+    public var correlations: [CorrelationRule] = []
     /// Every problem found, in the order found: errors (a rule left out) and warnings.
     public var diagnostics: [Diagnostic]
     /// The log source mappings read (documents with a top-level `logsources:` list).

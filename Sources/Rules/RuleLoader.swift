@@ -11,7 +11,9 @@ public enum RuleLoader {
     /// and `*.yaml` files (names starting with `.` are skipped), in sorted order. A directory
     /// without rule files is not an error. Each YAML document (`---`) is one rule, one Sigma
     /// filter or one `logsources:` mapping list; filters are attached to the rules they name once
-    /// every file is read. Rule ids must be unique across all files. Rule tests (`*.test.yml`,
+    /// every file is read. A document with `correlation:` (Sigma) or `detector:` (Cordon) is a
+    /// correlation rule (`RuleLoadResult.correlations`); its references are resolved across
+    /// every file once all are read. Rule ids and names must be unique across all files. Rule tests (`*.test.yml`,
     /// `*.test.yaml`) are not rules: the walk skips them.
     /// - Parameters:
     ///   - paths: files and directories, as given on the command line.
@@ -44,12 +46,17 @@ public enum RuleLoader {
     }
 }
 
-/// The state of one load: rules and filters so far, and where each rule id is written.
+/// The state of one load: rules, filters and correlations so far, and where each rule id and name is written.
 private struct Loading {
     let placeholders: Placeholders
     var result = RuleLoadResult()
     var identifiers: [String: SourceLocation] = [:]
     var filters: [ParsedFilter] = []
+    /// Where each rule `name` is written: names are unique, like ids.
+    var names: [String: SourceLocation] = [:]
+    var correlations: [ParsedCorrelation] = []
+    /// Rules without `level`, by id, with the error to report unless a correlation names them.
+    var rulesWithoutLevel: [String: Diagnostic] = [:]
 
     init(placeholders: Placeholders) {
         self.placeholders = placeholders
@@ -70,8 +77,29 @@ private struct Loading {
                             hint: "give each rule its own id, e.g. a new UUID"))
                         continue
                     }
+                    if let name = parsed.rule.name, let location = parsed.nameLocation,
+                       let diagnostic = claim(name: name, at: location) {
+                        documentParser.diagnostics.append(diagnostic)
+                        continue
+                    }
                     identifiers[identifier] = parsed.identifierLocation
+                    if let missingLevel = parsed.missingLevel { rulesWithoutLevel[identifier] = missingLevel }
                     result.rules.append(parsed.rule)
+                case .correlation(let parsed):
+                    let identifier = parsed.rule.identifier
+                    if let first = identifiers[identifier] {
+                        documentParser.diagnostics.append(Diagnostic(
+                            at: parsed.identifierLocation, "rule id '\(identifier)' is already used at \(first)",
+                            hint: "give each rule its own id, e.g. a new UUID"))
+                        continue
+                    }
+                    if let name = parsed.rule.name, let location = parsed.nameLocation,
+                       let diagnostic = claim(name: name, at: location) {
+                        documentParser.diagnostics.append(diagnostic)
+                        continue
+                    }
+                    identifiers[identifier] = parsed.identifierLocation
+                    correlations.append(parsed)
                 case .filter(let filter):
                     filters.append(filter)
                 case .logSources(let mappings):
@@ -94,8 +122,28 @@ private struct Loading {
         result.diagnostics += documentParser.diagnostics
     }
 
-    /// Attaches every filter to the rules it names and returns the result.
+    /// Records `name` as taken; a diagnostic instead when another rule has it already.
+    mutating func claim(name: String, at location: SourceLocation) -> Diagnostic? {
+        if let first = names[name] {
+            return Diagnostic(at: location, "rule name '\(name)' is already used at \(first)",
+                              hint: "give each rule its own name; correlations refer to rules by it")
+        }
+        names[name] = location
+        return nil
+    }
+
+    /// Attaches every filter to the rules it names, resolves correlation references and returns the result.
     mutating func finish() -> RuleLoadResult {
+        var resolver = CorrelationResolver(rules: result.rules, parsed: correlations)
+        result.correlations = resolver.resolve()
+        result.diagnostics += resolver.diagnostics
+        if !rulesWithoutLevel.isEmpty {
+            // Base rules of correlations need no level; any other rule does.
+            let named = Set(result.correlations.flatMap(\.resolvedReferences))
+            let unnamed = rulesWithoutLevel.filter { !named.contains($0.key) }
+            result.diagnostics += result.rules.compactMap { unnamed[$0.identifier] }
+            result.rules.removeAll { unnamed[$0.identifier] != nil }
+        }
         var indexes: [String: Int] = [:]
         for (index, rule) in result.rules.enumerated() {
             indexes[rule.identifier] = index

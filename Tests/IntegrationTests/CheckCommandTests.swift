@@ -45,6 +45,24 @@ import Testing
         #expect(result.standardOutput.contains("10 errors"))
     }
 
+    @Test func countsCorrelationRulesAndDetectors() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let base = "title: Failed su\nid: failed-su\nname: failed_su\nlevel: low\nlogsource:\n    product: linux\n"
+            + "detection:\n    sel: {MESSAGE|contains: 'authentication failure'}\n    condition: sel\n"
+        let correlation = "title: Many failed su\nid: many-failed-su\nlevel: high\ncorrelation:\n    type: event_count\n"
+            + "    rules: [failed_su]\n    group-by: [_HOSTNAME]\n    timespan: 10m\n    condition: {gte: 5}\n"
+        let detector = "title: su failures spike\nid: su-spike\ndetector:\n    type: rate_spike\n    rules: [failed-su]\n"
+            + "    window: 5m\n    factor: 5\n    floor: 20\n    learning: 1d\n"
+        _ = try directory.write("rules/su.yml", base + "---\n" + correlation + "---\n" + detector)
+        let result = try runCommand([Paths.cordon, "check", Paths.logSources, directory.path + "/rules"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("3 rules OK (2 correlations), 1 evaluated on the journal"), "\(result.standardOutput)")
+        let json = try runCommand([Paths.cordon, "check", "--format", "json", Paths.logSources, directory.path + "/rules"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        #expect(document["correlations"] as? Int == 2)
+    }
+
     @Test func jsonNamesFileLineColumnAndSeverity() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

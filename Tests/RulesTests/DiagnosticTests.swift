@@ -344,13 +344,17 @@ let diagnosticCases: [DiagnosticCase] = [
         """, expected: [
             "x.yml:6:9: error: 'MESSAGE' must have a value or a list of values, not a map — write 'MESSAGE: value' or a '- value' list",
         ]),
-    DiagnosticCase(name: "correlation rule", yaml: """
+    DiagnosticCase(name: "correlation rule missing its parts", yaml: """
         title: Many failures       # 1
         id: a                      # 2
         correlation:               # 3
             type: event_count      # 4
             rules: [b]             # 5
-        """, expected: ["x.yml:3:1: error: Sigma correlation rules are not supported in this version — leave this document out of the rules path for now; its base rules still load on their own"]),
+        """, expected: [
+            "x.yml:3:1: error: 'correlation' has no 'group-by' — add 'group-by:' with the fields whose values form a group, or 'group-by: []' for one group of all events",
+            "x.yml:3:1: error: 'correlation' has no 'timespan' — add e.g. 'timespan: 10m'",
+            "x.yml:3:1: error: event_count correlation has no 'condition' — add one, e.g. 'condition: {gte: 10}'",
+        ]),
     DiagnosticCase(name: "filter without selections", yaml: """
         title: Not for admins      # 1
         id: a                      # 2
