@@ -19,6 +19,10 @@ public struct Configuration: Sendable, Equatable {
     public var assembly = AssemblyOptions()
     /// How long `run` lets audit events wait for more records while the journal is idle, in ms.
     public var assemblyIdleMilliseconds = 1000
+    /// Groups (keys) each correlation rule or detector holds at most; the least recently
+    /// updated is evicted past it. 100,000 keeps the state of a handful of rules under flood
+    /// well below 256 MiB (see `make bench`, cardinality).
+    public var correlationMaximumGroups = 100_000
 
     /// The configuration file read when `--config` is not given; its absence is not an error.
     public static let defaultPath = "/etc/cordon/cordon.yaml"
@@ -132,8 +136,20 @@ public struct Configuration: Sendable, Equatable {
                             + "max_pending_events, max_records_per_event, max_event_bytes, max_pending_bytes or process_table")
                     }
                 }
+            case "correlation":
+                guard let settings = value.mapping else { throw fail("'correlation' must be a mapping with 'max_groups'") }
+                for (innerKey, innerValue) in settings {
+                    let innerLine = innerKey.mark?.line ?? line
+                    guard innerKey.string == "max_groups" else {
+                        throw Failure(.data, "\(path):\(innerLine): unknown setting 'correlation.\(innerKey.string ?? "")'; use 'max_groups'")
+                    }
+                    guard let number = innerValue.int, number > 0 else {
+                        throw Failure(.data, "\(path):\(innerLine): 'correlation.max_groups' must be a positive number")
+                    }
+                    configuration.correlationMaximumGroups = number
+                }
             default:
-                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders, assembly")
+                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders, assembly, correlation")
             }
         }
         return configuration

@@ -12,6 +12,16 @@ public final class Pipeline {
     private var engine: Engine
     /// Audit and Sysmon events, when some rule reads them.
     private let assembly: EventAssembly?
+    /// Correlation rules and detectors, when some are loaded.
+    private let correlator: Correlator?
+    private var correlationMatches: [CorrelationMatch] = []
+    /// Entry time up to which the correlator was last advanced.
+    private var correlationWatermark: UInt64 = 0
+    /// The host, monotonic time and boot of the last entry, for correlation alerts that time
+    /// (not an entry) raised.
+    private var lastHost = "unknown"
+    private var lastMonotonic: UInt64 = 0
+    private var lastBoot = "00000000000000000000000000000000"
     private var assembled: [AssembledEvent] = []
     /// Alerts raised while processing one entry (or flushing), before they are written.
     private var raised: [Alert] = []
@@ -29,6 +39,11 @@ public final class Pipeline {
         statistics.ruleEvaluations = engine.statistics.ruleEvaluations
         statistics.rulesPrefilteredOut = engine.statistics.prefilteredOut
         if let assembly { statistics.assembly = assembly.statistics }
+        if let correlator {
+            let correlation = correlator.statistics
+            statistics.correlationGroups = correlation.groups
+            statistics.correlationEvictions = correlation.evictions
+        }
         return statistics
     }
     private var counters = Statistics()
@@ -41,10 +56,12 @@ public final class Pipeline {
     ///   - sinks: where alerts go, in order.
     ///   - alreadyWritten: alerts not to write again (found in the journal on restart).
     ///   - host: what event assembly may ask of the host (`/proc` only when tailing live).
+    ///   - correlator: the correlation rules and detectors over the rules' matches.
     public init(engine: Engine, ownEntries: OwnEntries, sinks: [AlertSink],
                 alreadyWritten: Set<AlertKey> = [], host: any HostLookup = NoHostLookup(),
-                assemblyOptions: AssemblyOptions = AssemblyOptions(), logger: Logger) {
+                assemblyOptions: AssemblyOptions = AssemblyOptions(), correlator: Correlator? = nil, logger: Logger) {
         self.engine = engine
+        self.correlator = correlator
         let kinds = engine.eventKinds
         self.assembly = kinds.isEmpty ? nil : EventAssembly(kinds: kinds, options: assemblyOptions, host: host)
         self.ownEntries = ownEntries
@@ -99,7 +116,7 @@ public final class Pipeline {
         }
         raised.removeAll(keepingCapacity: true)
         if !matches.isEmpty, let position = try? readCursor() {
-            for match in matches { raised.append(Alert(match: match, entry: entry, cursor: position)) }
+            for match in matches { raise(match, entry: entry, cursor: position) }
         }
         if let assembly {
             assembled.removeAll(keepingCapacity: true)
@@ -110,6 +127,18 @@ public final class Pipeline {
             // Events this entry completed hold earlier entries: their alerts are written even if
             // this entry's cursor cannot be read.
             if !assembled.isEmpty { evaluateAssembled() }
+        }
+        if let correlator {
+            lastHost = entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
+            lastMonotonic = entry.monotonic
+            lastBoot = entry.bootID
+            // Windows close and silences are noticed as entry time passes, checked once a second of it.
+            if entry.realtime >= correlationWatermark &+ 1_000_000 {
+                correlationWatermark = entry.realtime
+                correlationMatches.removeAll(keepingCapacity: true)
+                correlator.advance(to: entry.realtime, into: &correlationMatches)
+                raiseCorrelations()
+            }
         }
         warnAboutRegexLimits(at: entry)
         if let cursorError { countUnreadable(cursorError) }
@@ -147,6 +176,9 @@ public final class Pipeline {
     /// Whether audit events are in flight.
     public var hasPendingEvents: Bool { assembly?.hasPendingEvents ?? false }
 
+    /// Whether correlation rules or detectors are loaded.
+    public var hasCorrelations: Bool { correlator != nil }
+
     /// Where a restart must read again from so that the audit events in flight are assembled
     /// whole: the first record of the oldest, and the wall-clock time it arrived.
     public var oldestPendingEvent: (cursor: Cursor, since: UInt64)? {
@@ -171,9 +203,55 @@ public final class Pipeline {
                 alertedRules.removeAll()
             }
             for match in matches where alertedRules.insert(match.rule.identifier).inserted {
-                raised.append(Alert(match: match, entry: event.event.entry, cursor: event.cursor))
+                raise(match, entry: event.event.entry, cursor: event.cursor)
             }
         }
+    }
+
+    /// Adds the alert of a rule's match to `raised` (unless only correlation rules should see
+    /// the rule: `generate: false`), and feeds the match to the correlation rules that read it.
+    private func raise(_ match: Match, entry: JournalEntry, cursor: Cursor) {
+        guard let correlator, correlator.refers(to: match.rule.identifier) else {
+            raised.append(Alert(match: match, entry: entry, cursor: cursor))
+            return
+        }
+        if !correlator.suppressesStandaloneAlerts(ruleIdentifier: match.rule.identifier) {
+            raised.append(Alert(match: match, entry: entry, cursor: cursor))
+        }
+        correlationMatches.removeAll(keepingCapacity: true)
+        correlator.observe(Observation(ruleIdentifier: match.rule.identifier, ruleName: match.rule.name, realtime: entry.realtime,
+                                       cursor: cursor, isTrusted: match.isTrusted, fields: match.captured),
+                           into: &correlationMatches)
+        lastHost = entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? lastHost
+        lastMonotonic = entry.monotonic
+        lastBoot = entry.bootID
+        raiseCorrelations()
+    }
+
+    /// Adds alerts for `correlationMatches`. A correlation rule always alerts, also when another
+    /// correlation rule refers to it: `generate` concerns base rules only.
+    private func raiseCorrelations() {
+        for match in correlationMatches {
+            raised.append(Alert(correlation: match, host: lastHost, monotonic: lastMonotonic, bootID: lastBoot))
+        }
+        counters.correlationAlerts += correlationMatches.count
+    }
+
+    /// Entry time has reached `realtime` without new entries (an idle live journal): lets
+    /// correlation windows close and silences fire, and writes their alerts.
+    public func advanceCorrelations(to realtime: UInt64) throws(Failure) {
+        guard let correlator, realtime > correlationWatermark else { return }
+        correlationWatermark = realtime
+        raised.removeAll(keepingCapacity: true)
+        correlationMatches.removeAll(keepingCapacity: true)
+        correlator.advance(to: realtime, into: &correlationMatches)
+        raiseCorrelations()
+        try write(raised)
+    }
+
+    /// The correlation state to save with the checkpoint; nil without correlation rules.
+    public func correlationSnapshot() -> [UInt8]? {
+        correlator?.snapshot()
     }
 
     /// Writes `alerts` to every sink, skipping those the journal already had before a restart.

@@ -17,6 +17,8 @@ public struct Replayer {
     public var dataThreshold: Int
     /// Limits of audit event assembly, as `run` has them.
     public var assemblyOptions = AssemblyOptions()
+    /// Groups each correlation rule or detector holds at most, as `run` has them.
+    public var correlationMaximumGroups = Configuration().correlationMaximumGroups
     public var logger: Logger
 
     public init(rulePaths: [String], paths: [String], format: OutputFormat, toJournal: Bool,
@@ -32,15 +34,18 @@ public struct Replayer {
 
     /// Replays every entry; alerts go to standard output (and the journal with `toJournal`).
     public func replay() throws(Failure) -> Statistics {
-        let (engine, warnings) = try RuleLoading.engine(paths: rulePaths, placeholders: placeholders)
-        RuleLoading.log(warnings, engine: engine, logger: logger)
+        let (detection, _) = try RuleLoading.detection(paths: rulePaths, placeholders: placeholders,
+                                                       maximumGroups: correlationMaximumGroups)
+        let engine = detection.engine
+        RuleLoading.log(detection.warnings, engine: engine, logger: logger)
         let files = try JournalOpening.journalFiles(in: paths)
         let journal = try JournalOpening.open(.files(files), dataThreshold: dataThreshold)
         let fields = ReadFields.selection(for: engine)
         var sinks: [AlertSink] = [OutputAlertSink(format: format)]
         if toJournal { sinks.append(JournalAlertSink()) }
         let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks,
-                                host: ReplayHost(), assemblyOptions: assemblyOptions, logger: logger)
+                                host: ReplayHost(), assemblyOptions: assemblyOptions, correlator: detection.correlator,
+                                logger: logger)
         pipeline.explainsAssembledEvents = explain
         defer { pipeline.flush() }
         do {

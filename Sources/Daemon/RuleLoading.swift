@@ -84,7 +84,11 @@ public enum RuleLoading {
     /// - Throws: `Failure` whose message lists every error, one per line.
     public static func engine(paths: [String], placeholders: [String: [String]] = [:],
                               options: EngineOptions = EngineOptions()) throws(Failure) -> (engine: Engine, warnings: [Diagnostic]) {
-        let report = report(paths: paths, placeholders: placeholders, options: options)
+        try engine(checking: report(paths: paths, placeholders: placeholders, options: options), paths: paths)
+    }
+
+    /// The engine of `report`, or the failure `engine(paths:)` describes.
+    static func engine(checking report: RuleReport, paths: [String]) throws(Failure) -> (engine: Engine, warnings: [Diagnostic]) {
         guard report.errors.isEmpty else {
             throw Failure(status(of: report.errors), report.errors.map(\.description).joined(separator: "\n"))
         }
@@ -100,7 +104,57 @@ public enum RuleLoading {
     }
 }
 
+/// What `run`, `replay` and `test` evaluate: the compiled rules, and the correlation rules and
+/// detectors over their matches.
+public struct LoadedDetection {
+    /// The compiled rules; matches of rules a correlation reads carry its fields.
+    public var engine: Engine
+    /// The correlation rules and detectors; nil when none is loaded.
+    public let correlator: Correlator?
+    /// Warnings to log.
+    public let warnings: [Diagnostic]
+}
+
 extension RuleLoading {
+    /// Loads the rules as `engine(paths:…)` does, plus a correlator over the correlation rules
+    /// and detectors, whose fields the engine then captures.
+    /// - Parameters:
+    ///   - maximumGroups: groups each correlation rule or detector holds at most.
+    ///   - snapshot: a saved correlation state to restore; nil for a fresh one. A snapshot that
+    ///     cannot be restored gives a warning in `snapshotProblem` and a fresh state.
+    public static func detection(paths: [String], placeholders: [String: [String]] = [:],
+                                 options: EngineOptions = EngineOptions(), maximumGroups: Int,
+                                 snapshot: [UInt8]? = nil) throws(Failure) -> (detection: LoadedDetection, snapshotProblem: String?) {
+        let report = report(paths: paths, placeholders: placeholders, options: options)
+        var (engine, warnings) = try engine(checking: report, paths: paths)
+        let correlations = report.loaded.correlations
+        guard !correlations.isEmpty else {
+            return (LoadedDetection(engine: engine, correlator: nil, warnings: warnings), nil)
+        }
+        var names: [String: String] = [:]
+        for rule in report.loaded.rules { if let name = rule.name { names[rule.identifier] = name } }
+        var correlator: Correlator
+        var problem: String? = nil
+        if let snapshot {
+            do {
+                correlator = try Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
+                                            makeState: Detectors.makeState, restoring: snapshot)
+            } catch {
+                problem = "\(error)"
+                correlator = Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
+                                        makeState: Detectors.makeState)
+            }
+        } else {
+            correlator = Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
+                                    makeState: Detectors.makeState)
+        }
+        warnings += correlator.diagnostics
+        for rule in engine.rules where correlator.refers(to: rule.identifier) {
+            engine.capture(correlator.fieldNames(forRule: rule.identifier), forRule: rule.identifier)
+        }
+        return (LoadedDetection(engine: engine, correlator: correlator, warnings: warnings), problem)
+    }
+
     /// Logs rule warnings for `run` and `replay`: rules never evaluated as one summary line
     /// (`cordon check` lists them), then each warning.
     static func log(_ warnings: [Diagnostic], engine: Engine, logger: Logger) {

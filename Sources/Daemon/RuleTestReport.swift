@@ -59,6 +59,8 @@ public struct RuleTestReport: Sendable {
     public var failures: [RuleTestFailure] = []
     /// Loaded rules that no case names under `match` or `no_match`, in load order.
     public var untestedRules: [Rule] = []
+    /// Loaded correlation rules and detectors that no case names, in load order.
+    public var untestedCorrelations: [CorrelationRule] = []
     /// With `--explain`: for each case, why each rule did or did not match its event.
     public var explanations: [String] = []
 
@@ -67,11 +69,12 @@ public struct RuleTestReport: Sendable {
 
     /// One line per rule without tests: `file:line:column: warning: rule <id> (<title>) has no tests — …`.
     public var warnings: [String] {
-        untestedRules.map { rule in
-            let testFile = RuleTestFileName.testFiles(forRule: rule.location.file).first ?? "a .test.yml file"
-            return Diagnostic(severity: .warning, file: rule.location.file, line: rule.location.line,
-                              column: rule.location.column,
-                              message: "rule \(rule.identifier) (\(rule.title)) has no tests",
+        let rules = untestedRules.map { ($0.identifier, $0.title, $0.location) }
+            + untestedCorrelations.map { ($0.identifier, $0.title, $0.location) }
+        return rules.map { identifier, title, location in
+            let testFile = RuleTestFileName.testFiles(forRule: location.file).first ?? "a .test.yml file"
+            return Diagnostic(severity: .warning, file: location.file, line: location.line, column: location.column,
+                              message: "rule \(identifier) (\(title)) has no tests",
                               hint: "add cases to \(testFile)").description
         }
     }

@@ -12,7 +12,7 @@ enum RuleTestEvent {
 extension RuleTestRunner {
     /// Stands in for the cursor of an entry that has none: text with '=' and only printable
     /// ASCII, so `Cursor.init` accepts it.
-    private static let madeUpCursor = Cursor("s=test;i=1")!
+    static let madeUpCursor = Cursor("s=test;i=1")!
 
     /// What the engine evaluates for `testCase`, in the order `run` and `replay` evaluate it.
     ///

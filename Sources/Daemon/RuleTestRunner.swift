@@ -11,13 +11,23 @@ public struct RuleTestRunner {
     public var explain = false
     /// The loaded rules by `id`, for titles and unknown ids.
     private let rulesByIdentifier: [String: Rule]
+    /// Correlation rules and detectors; each case runs them on a fresh state.
+    let correlations: [CorrelationRule]
+    /// Base rule id → Sigma `name`, for correlation references.
+    let ruleNames: [String: String]
 
     /// Makes a runner over `engine`'s rules.
     /// - Parameters:
     ///   - engine: the compiled rules.
-    public init(engine: Engine) {
+    ///   - correlations: correlation rules and detectors over the rules' matches (the engine must
+    ///     capture their fields: `RuleLoading.detection` sets that up).
+    public init(engine: Engine, correlations: [CorrelationRule] = []) {
         self.engine = engine
         self.rulesByIdentifier = Dictionary(engine.rules.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
+        self.correlations = correlations
+        var names: [String: String] = [:]
+        for rule in engine.rules { if let name = rule.name { names[rule.identifier] = name } }
+        self.ruleNames = names
     }
 
     /// Loads the rules at `paths` and the test files beside them, and runs every case.
@@ -34,7 +44,8 @@ public struct RuleTestRunner {
     public static func run(paths: [String], dataThreshold: Int, placeholders: [String: [String]] = [:],
                            explain: Bool = false) throws(Failure) -> RuleTestReport {
         let (rulePaths, testFiles) = RuleTestFiles.resolve(paths)
-        var runner = RuleTestRunner(engine: try RuleLoading.engine(paths: rulePaths, placeholders: placeholders).engine)
+        let (detection, _) = try RuleLoading.detection(paths: rulePaths, placeholders: placeholders, maximumGroups: 100_000)
+        var runner = RuleTestRunner(engine: detection.engine, correlations: detection.correlator?.rules ?? [])
         runner.explain = explain
         var cases: [RuleTestCase] = []
         var problems: [String] = []
@@ -51,7 +62,10 @@ public struct RuleTestRunner {
     /// A `file:line: …` line for each expectation naming a rule id that no loaded rule has.
     public func unknownRules(in cases: [RuleTestCase]) -> [String] {
         cases.flatMap { testCase in
-            testCase.expectations.filter { rulesByIdentifier[$0.ruleIdentifier] == nil }.map {
+            testCase.expectations.filter { expectation in
+                rulesByIdentifier[expectation.ruleIdentifier] == nil
+                    && !correlations.contains { $0.identifier == expectation.ruleIdentifier }
+            }.map {
                 Diagnostic(file: testCase.file, line: $0.line,
                            message: "case '\(testCase.name)' names rule '\($0.ruleIdentifier)', which no loaded rule has",
                            hint: "use the rule's 'id', or also give the path of the rule file that has it").description
@@ -86,8 +100,7 @@ public struct RuleTestRunner {
                     var failure = RuleTestFailure(
                         caseName: testCase.name, file: testCase.file, line: expectation.line,
                         ruleIdentifier: expectation.ruleIdentifier,
-                        ruleTitle: rulesByIdentifier[expectation.ruleIdentifier]?.title ?? "unknown rule",
-                        expectedMatch: true)
+                        ruleTitle: title(of: expectation.ruleIdentifier), expectedMatch: true)
                     failure.trustProblem = expected ? "it matched, but from an untrusted source (CORDON_TRUSTED=0)"
                         : "it matched from a trusted source (CORDON_TRUSTED=1), expected untrusted"
                     report.failures.append(failure)
@@ -97,28 +110,62 @@ public struct RuleTestRunner {
                 report.failures.append(RuleTestFailure(
                     caseName: testCase.name, file: testCase.file, line: expectation.line,
                     ruleIdentifier: expectation.ruleIdentifier,
-                    ruleTitle: rulesByIdentifier[expectation.ruleIdentifier]?.title ?? "unknown rule",
-                    expectedMatch: expectation.shouldMatch))
+                    ruleTitle: title(of: expectation.ruleIdentifier), expectedMatch: expectation.shouldMatch))
             }
             if passed { report.passed += 1 } else { report.failed += 1 }
         }
         report.untestedRules = engine.rules.filter { !tested.contains($0.identifier) }
+        report.untestedCorrelations = correlations.filter { !tested.contains($0.identifier) }
         return report
+    }
+
+    /// The title of a base or correlation rule.
+    private func title(of identifier: String) -> String {
+        rulesByIdentifier[identifier]?.title ?? correlations.first { $0.identifier == identifier }?.title ?? "unknown rule"
     }
 
     /// The ids of the rules that match any of a case's `events`, each with whether a match was
     /// trusted: the one place the runner uses the engine, so it sees events exactly as `run` and
     /// `replay` do.
+    ///
+    /// Correlation rules and detectors run on a fresh state per case, in the case's entry time:
+    /// every match of a rule they read is observed, and time advances with each entry.
     func matchingRules(_ events: [RuleTestEvent]) -> [String: Bool] {
+        var matched: [String: Bool] = [:]
         var matches: [Match] = []
+        var correlationMatches: [CorrelationMatch] = []
+        let correlator = correlations.isEmpty ? nil
+            : Correlator(rules: correlations, ruleNames: ruleNames, maximumGroupsPerRule: 100_000, makeState: Detectors.makeState)
         // `evaluate` reuses buffers inside the engine; a copy keeps the runner a value.
         var engine = self.engine
         for event in events {
+            matches.removeAll(keepingCapacity: true)
+            let entry: JournalEntry
+            let cursor: Cursor
             switch event {
-            case .entry(let entry): engine.evaluate(entry, into: &matches)
-            case .assembled(let assembled): engine.evaluate(assembled, into: &matches)
+            case .entry(let plain):
+                engine.evaluate(plain, into: &matches)
+                entry = plain
+                cursor = plain.cursor ?? Self.madeUpCursor
+            case .assembled(let assembled):
+                engine.evaluate(assembled, into: &matches)
+                entry = assembled.event.entry
+                cursor = assembled.cursor
+            }
+            for match in matches { matched[match.rule.identifier] = (matched[match.rule.identifier] ?? false) || match.isTrusted }
+            guard let correlator else { continue }
+            correlationMatches.removeAll(keepingCapacity: true)
+            correlator.advance(to: entry.realtime, into: &correlationMatches)
+            for match in matches where correlator.refers(to: match.rule.identifier) {
+                correlator.observe(Observation(ruleIdentifier: match.rule.identifier, ruleName: match.rule.name,
+                                               realtime: entry.realtime, cursor: cursor, isTrusted: match.isTrusted,
+                                               fields: match.captured),
+                                   into: &correlationMatches)
+            }
+            for match in correlationMatches {
+                matched[match.rule.identifier] = (matched[match.rule.identifier] ?? false) || match.isTrusted
             }
         }
-        return Dictionary(matches.map { ($0.rule.identifier, $0.isTrusted) }, uniquingKeysWith: { $0 || $1 })
+        return matched
     }
 }

@@ -25,12 +25,18 @@ public struct Runner {
     /// - Throws: `Failure` for bad rules, an unreadable journal, an unwritable state directory.
     public func run() throws(Failure) -> Statistics {
         let signals = try StopSignals()
-        let (engine, warnings) = try RuleLoading.engine(paths: configuration.rulePaths,
-                                                        placeholders: configuration.placeholders)
-        RuleLoading.log(warnings, engine: engine, logger: logger)
         let store = CheckpointStore(directory: configuration.stateDirectory)
         try store.prepare()
         let checkpoint = try store.load()
+        let (detection, snapshotProblem) = try RuleLoading.detection(
+            paths: configuration.rulePaths, placeholders: configuration.placeholders,
+            maximumGroups: configuration.correlationMaximumGroups, snapshot: checkpoint?.state)
+        let engine = detection.engine
+        RuleLoading.log(detection.warnings, engine: engine, logger: logger)
+        if let snapshotProblem {
+            logger.warning("The saved correlation state cannot be used; correlation starts afresh from the checkpoint",
+                           metadata: ["reason": "\(snapshotProblem)", "state.file": "\(store.path)"])
+        }
         let journal = try JournalOpening.open(source, dataThreshold: configuration.dataThreshold)
         let ownEntries = OwnEntries(userID: geteuid())
 
@@ -47,7 +53,7 @@ public struct Runner {
         }
         let pipeline = Pipeline(engine: engine, ownEntries: ownEntries, sinks: [JournalAlertSink()],
                                 alreadyWritten: alreadyWritten, host: LiveHost(source: source),
-                                assemblyOptions: configuration.assembly, logger: logger)
+                                assemblyOptions: configuration.assembly, correlator: detection.correlator, logger: logger)
         logger.info("Cordon started", metadata: [
             "rules.count": "\(engine.rules.count)",
             "state.checkpoint": "\(checkpoint.map { "\($0.position)" } ?? "none")",
@@ -67,6 +73,9 @@ public struct Runner {
             "entries.without_message": "\(statistics.entriesWithoutMessage)",
             "entries.unreadable": "\(statistics.unreadableEntries)",
             "checkpoints": "\(statistics.checkpoints)",
+            "correlation.alerts": "\(statistics.correlationAlerts)",
+            "correlation.groups": "\(statistics.correlationGroups)",
+            "correlation.evictions": "\(statistics.correlationEvictions)",
             "audit.records": "\(statistics.assembly.auditRecords)",
             "audit.events": "\(statistics.assembly.auditEvents)",
             "audit.completed_early": "\(statistics.assembly.auditEventsCompletedEarly)",
@@ -106,6 +115,9 @@ struct Loop {
     var entriesSinceSave = 0
     var lastSave = monotonicMilliseconds()
     var savedPosition: Checkpoint.Position?
+    /// How long the last save took, in ms: with correlation state, saves are spaced at least
+    /// 20 times that apart, so a large state costs at most about 5% of the time.
+    var lastSaveDuration = 0
     /// After a restart from `.at`: the entry to start at, until an entry is processed.
     var resumeAt: Cursor?
     /// How long an audit event may wait for more records while the journal is idle, in ms.
@@ -193,6 +205,8 @@ struct Loop {
                     let remaining = configuration.checkpointIntervalMilliseconds - (monotonicMilliseconds() - lastSave)
                     if remaining <= 0 { try saveIfDirty() } else { timeout = remaining }
                 }
+                // Correlation windows and silences need time to pass while the journal is idle.
+                if pipeline.hasCorrelations { timeout = min(timeout ?? Loop.correlationTick, Loop.correlationTick) }
                 // Audit events waiting for more records are completed once the journal has been idle a while.
                 let waitsForRecords = pipeline.hasPendingEvents
                 if waitsForRecords { timeout = min(timeout ?? eventIdleMilliseconds, eventIdleMilliseconds) }
@@ -200,6 +214,11 @@ struct Loop {
                 let change = try journal.wait(timeoutMilliseconds: timeout, interrupt: signals.descriptor)
                 if waitsForRecords, change == .none, monotonicMilliseconds() - waitStarted >= eventIdleMilliseconds {
                     try pipeline.flushEvents()
+                }
+                if change == .none, pipeline.hasCorrelations {
+                    // The watermark of an idle live journal: the clock, less the time journald may
+                    // still take to store an entry written now.
+                    try pipeline.advanceCorrelations(to: wallClockMicroseconds() &- Loop.journalDelay)
                 }
                 switch change {
                 case .interrupted:
@@ -262,12 +281,18 @@ struct Loop {
                 atLastProcessed = true
             }
             entriesSinceSave += 1
-            if entriesSinceSave >= configuration.checkpointEntries
-                || monotonicMilliseconds() - lastSave >= configuration.checkpointIntervalMilliseconds {
+            let sinceSave = monotonicMilliseconds() - lastSave
+            if (entriesSinceSave >= configuration.checkpointEntries || sinceSave >= configuration.checkpointIntervalMilliseconds)
+                && sinceSave >= 20 * lastSaveDuration {
                 try saveIfDirty()
             }
         }
     }
+
+    /// How often an idle journal wakes the loop when correlation rules are loaded, in ms.
+    static let correlationTick = 10_000
+    /// How far behind the clock the watermark of an idle journal stays, in µs.
+    static let journalDelay: UInt64 = 5_000_000
 
     /// Whether entries were processed since the last save.
     var isDirty: Bool {
@@ -301,7 +326,9 @@ struct Loop {
         // Restarting at an audit event's first record reads entries again that were read before
         // this save: alerts they raised since that record arrived must be found then.
         let since = pipeline.oldestPendingEvent?.since ?? wallClockMicroseconds()
-        try store.save(Checkpoint(position: position, savedRealtime: since))
+        let started = monotonicMilliseconds()
+        try store.save(Checkpoint(position: position, savedRealtime: since, state: pipeline.correlationSnapshot()))
+        lastSaveDuration = monotonicMilliseconds() - started
         savedPosition = position
         entriesSinceSave = 0
         lastSave = monotonicMilliseconds()

@@ -28,6 +28,12 @@ public struct Statistics: Sendable, Equatable {
     public var assembly = AssemblyStatistics()
     /// Assembled events the rules were evaluated on.
     public var assembledEvents = 0
+    /// Alerts raised by correlation rules and detectors (before restart de-duplication).
+    public var correlationAlerts = 0
+    /// Groups correlation rules and detectors hold now.
+    public var correlationGroups = 0
+    /// Groups evicted because a rule's group cap was reached.
+    public var correlationEvictions = 0
 
     public init() {}
 }

@@ -44,6 +44,7 @@ struct ReplayCommand: ParsableCommand {
                                     placeholders: configuration.placeholders, logger: LogSetup.logger())
             replayer.explain = explain
             replayer.assemblyOptions = configuration.assembly
+            replayer.correlationMaximumGroups = configuration.correlationMaximumGroups
             let statistics = try replayer.replay()
             if stats {
                 let elapsed = ContinuousClock.now - started
@@ -54,6 +55,10 @@ struct ReplayCommand: ParsableCommand {
                     + "\(statistics.unreadableEntries) unreadable, \(statistics.regexLimitHits) regex limit hits, "
                     + "\(statistics.ruleEvaluations) rule evaluations, \(statistics.rulesPrefilteredOut) prefiltered out, "
                     + "\(microseconds / 1000) ms, \(rate) entries/s")
+                if statistics.correlationAlerts > 0 || statistics.correlationGroups > 0 {
+                    printToStandardError("cordon: correlation: \(statistics.correlationAlerts) alerts, "
+                        + "\(statistics.correlationGroups) groups held, \(statistics.correlationEvictions) evicted at the cap")
+                }
                 let assembly = statistics.assembly
                 if statistics.assembledEvents > 0 || assembly.auditRecords > 0 || assembly.sysmonUnreadable > 0 {
                     printToStandardError("cordon: assembled \(assembly.auditRecords) audit records into \(assembly.auditEvents) events "

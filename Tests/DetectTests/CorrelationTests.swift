@@ -98,19 +98,21 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         #expect(run(outside, [observation("a", 3, at: 120 * second + 1)]).map(\.evidence) == [[cursor(2), cursor(3)]])
     }
 
-    @Test func groupByTreatsAMissingFieldAsEmpty() {
+    @Test func groupByLeavesOutEventsMissingAFieldButKeepsEmptyValues() {
         let rule = correlation("grouped", .eventCount, ["a"], groupBy: ["User", "Host"],
                                condition: Condition(greaterThanOrEqual: 2))
         let correlator = Correlator(rules: [rule], ruleNames: [:], maximumGroupsPerRule: 10)
         let matches = run(correlator, [
-            observation("a", 1, at: 1, ["User": "root"]),
+            observation("a", 1, at: 1, ["User": "root"]),  // no Host: in no group
             observation("a", 2, at: 2, ["User": "root", "Host": "web"]),
             observation("a", 3, at: 3, ["User": "root", "Host": ""]),
+            observation("a", 4, at: 4, ["User": "root"]),
+            observation("a", 5, at: 5, ["User": "root", "Host": ""]),
         ])
         #expect(matches.count == 1)
-        #expect(matches.first?.evidence == [cursor(1), cursor(3)])
+        #expect(matches.first?.evidence == [cursor(3), cursor(5)])
         #expect(matches.first?.group.map(\.value) == [Array("root".utf8), []])
-        #expect(correlator.statistics.groups == 1)
+        #expect(correlator.statistics.groups == 1)  // the web group; the one that fired starts afresh
     }
 
     @Test func valueCountCountsDistinctValues() {
@@ -203,7 +205,7 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         #expect(matches.first?.cursor == cursor(3))
         // Out of order in arrival but not in entry time: `a` at 10 arrives after `b` at 11.
         let late = Correlator(rules: [rule], ruleNames: [:], maximumGroupsPerRule: 10)
-        #expect(run(late, [observation("b", 4, at: 11), observation("a", 5, at: 10)]).map(\.value) == [2])
+        #expect(run(late, [observation("b", 4, at: 11, ["User": "u"]), observation("a", 5, at: 10, ["User": "u"])]).map(\.value) == [2])
     }
 
     @Test func temporalOrderedWithARepeatedRule() {

@@ -150,6 +150,11 @@ public final class Correlator {
         }
     }
 
+    /// Whether some correlation rule or detector refers to the rule (base or correlation rule).
+    public func refers(to ruleIdentifier: String) -> Bool {
+        consumers[ruleIdentifier] != nil
+    }
+
     /// Whether a rule's own matches should not alert: some correlation rule with `generate: false`
     /// refers to it and none with `generate: true` does.
     /// - Parameter ruleIdentifier: a base or correlation rule's `id`.
@@ -178,6 +183,9 @@ public final class Correlator {
             for name in rule.groupBy + rule.fields {
                 fields[name] = named.fields[Self.field(name, of: rule, for: consumer.spellings)]
             }
+            // An event without a group-by field belongs to no group (as `stats … by` in SIEMs):
+            // ten failures whose source address could not be read are no brute force from "".
+            guard rule.groupBy.allSatisfy({ fields[$0] != nil }) else { continue }
             var fired: [CorrelationMatch] = []
             states[consumer.index].observe(named, fields: fields, into: &fired)
             for match in fired {

@@ -5,8 +5,9 @@ import Rules
 /// `timespan` per group, in entry time.
 ///
 /// Semantics (entry time only; no clock is read):
-/// - **Group**: the values of `group-by`, in order. A field the observation lacks is an empty
-///   value, so "missing" and "empty" are the same group.
+/// - **Group**: the values of `group-by`, in order. The `Correlator` passes on no observation
+///   that lacks a group-by field (it belongs to no group); here a missing field would read as
+///   an empty value.
 /// - **Window**: the group's observations no more than `timespan` older than its newest one.
 ///   Both edges are inclusive: an observation exactly `timespan` after the oldest is inside,
 ///   one µs more and the oldest leaves. Observations are kept sorted by entry time, so an

@@ -4,7 +4,7 @@
 /// Entries form a doubly linked list from least to most recently used, kept in one dense array
 /// of nodes (a removed node's slot is filled by the last node), so lookup, insertion, use and
 /// eviction cost O(1) and memory is `capacity` nodes at most.
-struct RecencyTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+struct DetectorRecencyTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Node: Sendable {
         var key: Key
         var value: Value
