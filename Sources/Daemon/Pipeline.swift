@@ -17,11 +17,9 @@ public final class Pipeline {
     private var correlationMatches: [CorrelationMatch] = []
     /// Entry time up to which the correlator was last advanced.
     private var correlationWatermark: UInt64 = 0
-    /// The host, monotonic time and boot of the last entry, for correlation alerts that time
-    /// (not an entry) raised.
-    private var lastHost = "unknown"
-    private var lastMonotonic: UInt64 = 0
-    private var lastBoot = "00000000000000000000000000000000"
+    /// The last entry read: its host, monotonic time and boot go into correlation alerts (also
+    /// those that time, not an entry, raised). Kept as the entry, formatted only for an alert.
+    private var lastEntry: JournalEntry?
     private var assembled: [AssembledEvent] = []
     /// Alerts raised while processing one entry (or flushing), before they are written.
     private var raised: [Alert] = []
@@ -129,9 +127,7 @@ public final class Pipeline {
             if !assembled.isEmpty { evaluateAssembled() }
         }
         if let correlator {
-            lastHost = entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
-            lastMonotonic = entry.monotonic
-            lastBoot = entry.bootID
+            lastEntry = entry
             // Windows close and silences are noticed as entry time passes, checked once a second of it.
             if entry.realtime >= correlationWatermark &+ 1_000_000 {
                 correlationWatermark = entry.realtime
@@ -222,17 +218,18 @@ public final class Pipeline {
         correlator.observe(Observation(ruleIdentifier: match.rule.identifier, ruleName: match.rule.name, realtime: entry.realtime,
                                        cursor: cursor, isTrusted: match.isTrusted, fields: match.captured),
                            into: &correlationMatches)
-        lastHost = entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? lastHost
-        lastMonotonic = entry.monotonic
-        lastBoot = entry.bootID
+        lastEntry = entry
         raiseCorrelations()
     }
 
     /// Adds alerts for `correlationMatches`. A correlation rule always alerts, also when another
     /// correlation rule refers to it: `generate` concerns base rules only.
     private func raiseCorrelations() {
+        guard !correlationMatches.isEmpty else { return }
+        let host = lastEntry?.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
         for match in correlationMatches {
-            raised.append(Alert(correlation: match, host: lastHost, monotonic: lastMonotonic, bootID: lastBoot))
+            raised.append(Alert(correlation: match, host: host, monotonic: lastEntry?.monotonic ?? 0,
+                                bootID: lastEntry?.bootID ?? ID128.zero.description))
         }
         counters.correlationAlerts += correlationMatches.count
     }

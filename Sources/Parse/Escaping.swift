@@ -9,9 +9,14 @@ public enum Escaping {
     /// - Parameters:
     ///   - limit: the most bytes of escaped output kept before the `…` marker.
     public static func text<Bytes: Collection>(_ bytes: Bytes, limit: Int) -> String where Bytes.Element == UInt8 {
+        // Most values are short printable ASCII: one pass to check, one copy (measured: alert output
+        // spent a fifth of its time here without it).
+        if bytes.count <= limit, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\\") }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var output: [UInt8] = []
         output.reserveCapacity(min(bytes.count, limit) + 8)
-        let hex = Array("0123456789abcdef".utf8)
+        let hex = Escaping.hexDigits
         func escape(_ byte: UInt8) {
             output += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
         }
@@ -47,6 +52,8 @@ public enum Escaping {
 
     /// The length of the valid UTF-8 sequence at `index` (2–4), or 0 when it is not one.
     /// Rejects overlong forms, surrogates and code points past U+10FFFF, as `String` would.
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     private static func sequenceLength<Bytes: Collection>(_ bytes: Bytes, at index: Bytes.Index) -> Int where Bytes.Element == UInt8 {
         let first = bytes[index]
         let length: Int

@@ -69,14 +69,17 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         #expect(match.group.map(\.value) == [Array("root".utf8)])
     }
 
-    @Test func resetsAfterFiringSoEachMatchHasItsOwnEvidence() {
+    @Test func staysQuietForATimespanAfterFiringThenCountsAfresh() {
+        // 60 s windows; one failure every 2 s for 400 s.
         let rule = correlation("brute", .eventCount, ["fail"], condition: Condition(greaterThanOrEqual: 10))
         let correlator = Correlator(rules: [rule], ruleNames: [:], maximumGroupsPerRule: 100)
-        let matches = run(correlator, (1...100).map { observation("fail", $0, at: UInt64($0) * 1000) })
-        #expect(matches.count == 10)
-        #expect(matches.map(\.cursor) == (1...10).map { cursor($0 * 10) })
-        let evidence = matches.flatMap(\.evidence)
-        #expect(Set(evidence).count == 100)
+        let matches = run(correlator, (1...200).map { observation("fail", $0, at: UInt64($0) * 2 * second) })
+        // Fires at the 10th (20 s), is quiet up to 80 s (the 40th included), counts the 41st…50th
+        // (fires at 100 s), and so on: once a timespan, not once every ten failures.
+        #expect(matches.map(\.cursor) == [cursor(10), cursor(50), cursor(90), cursor(130), cursor(170)])
+        #expect(matches[1].evidence == (41...50).map(cursor))
+        // Each match has its own evidence.
+        #expect(Set(matches.flatMap(\.evidence)).count == 50)
     }
 
     @Test func evidenceIsTheFirstAndLastTen() {
@@ -112,7 +115,7 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         #expect(matches.count == 1)
         #expect(matches.first?.evidence == [cursor(3), cursor(5)])
         #expect(matches.first?.group.map(\.value) == [Array("root".utf8), []])
-        #expect(correlator.statistics.groups == 1)  // the web group; the one that fired starts afresh
+        #expect(correlator.statistics.groups == 2)  // the web group, and the one that fired, quiet
     }
 
     @Test func valueCountCountsDistinctValues() {
@@ -167,8 +170,8 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         // Values 10, 20 … 100: the 90th percentile reaches 90 with the ninth value
         // (ceil(0.9 × 9) = 9th smallest = 90).
         let matches = run(correlator, (1...10).map { observation("net", $0, at: UInt64($0), ["ms": "\($0 * 10)"]) })
-        // The ninth fires and empties the window; the tenth alone (100) fires again.
-        #expect(matches.map(\.value) == [90, 100])
+        // The ninth fires; the tenth falls in the quiet time after it.
+        #expect(matches.map(\.value) == [90])
         #expect(matches.first?.cursor == cursor(9))
         // Without `percentile`, the median.
         #expect(SigmaCorrelationState.measure(windowOf([5, 1, 3]), rule: correlation("m", .valuePercentile, ["x"], fields: ["v"])) == 3)
@@ -433,14 +436,14 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         let matches = run(correlator, [
             observation("a", 1, at: 1, ["User": "x"]),
             observation("a", 2, at: 2, ["User": "y"]),
-            observation("a", 3, at: 3, ["User": "x"]),  // fires, x reset
-            observation("a", 4, at: 4, ["User": "x"]),
+            observation("a", 3, at: 3, ["User": "x"]),  // fires, x quiet
+            observation("a", 4, at: 4, ["User": "x"]),  // not counted, but x is updated
             observation("a", 5, at: 5, ["User": "z"]),  // evicts y (x was updated later)
             observation("a", 6, at: 6, ["User": "y"]),  // evicts x
             observation("a", 7, at: 7, ["User": "z"]),  // fires
         ])
         #expect(matches.map(\.cursor) == [cursor(3), cursor(7)])
-        #expect(correlator.statistics == CorrelationStatistics(rules: [.init(identifier: "many", groups: 1, evictions: 2)]))
+        #expect(correlator.statistics == CorrelationStatistics(rules: [.init(identifier: "many", groups: 2, evictions: 2)]))
         #expect(correlator.statistics.evictions == 2)
     }
 
@@ -470,7 +473,7 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
                     fields: ["n"]),
         correlation("p", .valuePercentile, ["a"], timespan: 30 * second, condition: Condition(greaterThan: 7),
                     fields: ["n"], percentile: 75),
-        correlation("nested", .eventCount, ["count"], timespan: 300 * second,
+        correlation("nested", .eventCount, ["count"], timespan: 60 * second,
                     condition: Condition(greaterThanOrEqual: 2)),
     ]
 
@@ -487,7 +490,7 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         let original = Correlator(rules: rules, ruleNames: [:], maximumGroupsPerRule: 4)
         _ = run(original, Self.traffic(from: 0, count: 40))
         let snapshot = original.snapshot()
-        #expect(snapshot.starts(with: Array("cordon-correlation v1\n".utf8)))
+        #expect(snapshot.starts(with: Array("cordon-correlation v2\n".utf8)))
         let restored = try Correlator(rules: rules, ruleNames: [:], maximumGroupsPerRule: 4, restoring: snapshot)
         #expect(restored.snapshot() == snapshot)
         #expect(restored.statistics.groups == original.statistics.groups)

@@ -9,11 +9,11 @@ public struct CorrelationSnapshotError: Error, Sendable, CustomStringConvertible
 
 extension Correlator {
     /// The first bytes of a snapshot; the version changes when the layout does.
-    static let snapshotHeader = Array("cordon-correlation v1\n".utf8)
+    static let snapshotHeader = Array("cordon-correlation v2\n".utf8)
     private static let headerPrefix = Array("cordon-correlation v".utf8)
 
     /// The state of every rule, to restore after a restart:
-    /// `cordon-correlation v1\n`, then per rule its id, a fingerprint of its definition and its
+    /// `cordon-correlation v2\n`, then per rule its id, a fingerprint of its definition and its
     /// state's bytes, then an FNV-1a 64 checksum of everything before it.
     public func snapshot() -> [UInt8] {
         var encoder = StateEncoder()
@@ -49,9 +49,9 @@ extension Correlator {
         guard snapshot.starts(with: header) else {
             if snapshot.starts(with: Self.headerPrefix) {
                 let line = snapshot.prefix(64).split(separator: UInt8(ascii: "\n")).first.map { String(decoding: $0, as: UTF8.self) }
-                throw CorrelationSnapshotError(message: "the snapshot is '\(line ?? "")', this Cordon reads 'cordon-correlation v1'")
+                throw CorrelationSnapshotError(message: "the snapshot is '\(line ?? "")', this Cordon reads 'cordon-correlation v2'")
             }
-            throw CorrelationSnapshotError(message: "not a correlation snapshot (no 'cordon-correlation v1' header)")
+            throw CorrelationSnapshotError(message: "not a correlation snapshot (no 'cordon-correlation v2' header)")
         }
         guard snapshot.count >= header.count + 8 else { throw CorrelationSnapshotError(message: "the snapshot is truncated") }
         let body = Array(snapshot[..<(snapshot.count - 8)])

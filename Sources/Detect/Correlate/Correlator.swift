@@ -23,6 +23,11 @@ public final class Correlator {
         let index: Int
         /// The rule's identifier, its name and the reference as written: the keys its aliases may use.
         let spellings: [String]
+        /// For each `group-by` name and `condition.field` of the consumer: the field of the
+        /// referenced rule's events it reads (its alias for that rule, else the same name).
+        var fieldMap: [(name: String, source: String)] = []
+        /// How many of `fieldMap`'s first entries are group-by names.
+        var groupCount = 0
     }
 
     /// The rules evaluated, in the order given (rules of an unknown kind are left out).
@@ -100,7 +105,12 @@ public final class Correlator {
                 if state.rule.generate { generating.insert(identifier) } else { suppressing.insert(identifier) }
                 guard resolved.insert(identifier).inserted else { continue }
                 let spellings = [reference, identifier] + (names[identifier].map { [$0] } ?? [])
-                consumers[identifier, default: []].append(Consumer(index: index, spellings: spellings))
+                var consumer = Consumer(index: index, spellings: spellings)
+                consumer.fieldMap = (state.rule.groupBy + state.rule.fields).map {
+                    ($0, Self.field($0, of: state.rule, for: spellings))
+                }
+                consumer.groupCount = state.rule.groupBy.count
+                consumers[identifier, default: []].append(consumer)
                 if let inner = indexOfCorrelation[identifier] { dependencies[index].append(inner) }
             }
         }
@@ -178,14 +188,11 @@ public final class Correlator {
             realtime: observation.realtime, cursor: observation.cursor, isTrusted: observation.isTrusted,
             fields: observation.fields, evidence: observation.evidence)
         for consumer in targets where !visiting.contains(consumer.index) {
-            let rule = states[consumer.index].rule
-            var fields: [String: [UInt8]] = [:]
-            for name in rule.groupBy + rule.fields {
-                fields[name] = named.fields[Self.field(name, of: rule, for: consumer.spellings)]
-            }
             // An event without a group-by field belongs to no group (as `stats … by` in SIEMs):
             // ten failures whose source address could not be read are no brute force from "".
-            guard rule.groupBy.allSatisfy({ fields[$0] != nil }) else { continue }
+            guard consumer.fieldMap.prefix(consumer.groupCount).allSatisfy({ named.fields[$0.source] != nil }) else { continue }
+            var fields: [String: [UInt8]] = [:]
+            for (name, source) in consumer.fieldMap { fields[name] = named.fields[source] }
             var fired: [CorrelationMatch] = []
             states[consumer.index].observe(named, fields: fields, into: &fired)
             for match in fired {

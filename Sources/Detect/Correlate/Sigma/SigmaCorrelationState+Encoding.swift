@@ -10,6 +10,8 @@ extension SigmaCorrelationState {
         for (key, group) in entries {
             encoder.write(key.count)
             for value in key { encoder.write(value) }
+            encoder.write(group.quietUntil != nil)
+            if let quiet = group.quietUntil { encoder.write(quiet) }
             encoder.write(group.window.count)
             for point in group.window.points {
                 encoder.write(point.realtime)
@@ -41,9 +43,10 @@ extension SigmaCorrelationState {
             var key: [[UInt8]] = []
             for _ in 0..<keyCount { key.append(try decoder.readBytes()) }
             guard !groups.contains(key) else { throw StateDecodingError(message: "a group appears twice") }
+            let quietUntil: UInt64? = try decoder.readBool() ? try decoder.readUInt64() : nil
             let pointCount = try Self.count(&decoder, atMost: Self.maximumPointsPerGroup, "observations in a group")
-            guard pointCount > 0 else { throw StateDecodingError(message: "an empty group") }
-            var group = Group()
+            guard pointCount > 0 || quietUntil != nil else { throw StateDecodingError(message: "an empty group") }
+            var group = Group(quietUntil: quietUntil)
             for _ in 0..<pointCount {
                 let point = try readPoint(&decoder)
                 if let newest = group.window.newestRealtime, point.realtime < newest {
@@ -51,8 +54,12 @@ extension SigmaCorrelationState {
                 }
                 group.window.insert(point)
             }
-            let anchor = isJudgedAtWindowClose ? group.window.oldestRealtime : group.window.newestRealtime
-            _ = Self.updateDeadline(of: &group, anchor: anchor, rule: rule)
+            if pointCount == 0 {
+                group.deadline = quietUntil
+            } else {
+                let anchor = isJudgedAtWindowClose ? group.window.oldestRealtime : group.window.newestRealtime
+                _ = Self.updateDeadline(of: &group, anchor: anchor, rule: rule)
+            }
             groups.insert(key, group)
         }
         while groups.count > self.maximumGroups {

@@ -32,8 +32,11 @@ import Rules
 ///   `timespan`; the match's cursor and time are those of the window's newest observation.
 ///   A group never seen cannot fire, so `lt: 1` never does; an observation arriving after its
 ///   window was judged starts a new window.
-/// - **After firing** the group's window is emptied: each match covers disjoint evidence (100
-///   failures with `gte: 10` give 10 matches, not 91).
+/// - **After firing** the group's window is emptied and the group stays quiet for one
+///   `timespan` after the observation that fired: observations up to then are not counted, so a
+///   sustained brute force alerts once per timespan and source, not once per ten failures. Then
+///   counting starts afresh; each match covers disjoint evidence. (Conditions judged at window
+///   close are not affected: each closed window is judged once.)
 /// - **Bounds**: at most `maximumGroups` groups; a new group beyond it evicts the least
 ///   recently updated one (counted in `evictions`). At most `maximumPointsPerGroup`
 ///   observations per group; beyond it the oldest is dropped (so thresholds above it are never
@@ -56,6 +59,8 @@ public struct SigmaCorrelationState: CorrelationState {
         var window = SigmaWindow()
         /// When entry time passes this, the group's window has closed (`advance` acts on it).
         var deadline: UInt64?
+        /// After the group fired: observations up to this entry time are not counted.
+        var quietUntil: UInt64?
     }
 
     public let rule: CorrelationRule
@@ -111,6 +116,10 @@ public struct SigmaCorrelationState: CorrelationState {
         }
         let rule = rule, judgedAtClose = isJudgedAtWindowClose, condition = effectiveCondition
         let outcome: (fire: CorrelationMatch?, deadline: UInt64?)? = groups.update(key, touch: true) { group in
+            if let quiet = group.quietUntil {
+                guard point.realtime > quiet else { return (nil, nil) }
+                group.quietUntil = nil
+            }
             group.window.insert(point)
             if group.window.count > Self.maximumPointsPerGroup { group.window.removeOldest() }
             if judgedAtClose {
@@ -129,7 +138,10 @@ public struct SigmaCorrelationState: CorrelationState {
         }
         if let match = outcome?.fire {
             matches.append(match)
-            groups.removeValue(for: key)
+            let (sum, overflow) = match.realtime.addingReportingOverflow(rule.timespan)
+            let quiet = overflow ? UInt64.max : sum
+            _ = groups.update(key, touch: false) { $0 = Group(window: SigmaWindow(), deadline: quiet, quietUntil: quiet) }
+            deadlines.push(quiet, key)
         } else if let deadline = outcome?.deadline {
             deadlines.push(deadline, key)
         }
