@@ -20,9 +20,9 @@ public struct Configuration: Sendable, Equatable {
     /// How long `run` lets audit events wait for more records while the journal is idle, in ms.
     public var assemblyIdleMilliseconds = 1000
     /// Groups (keys) each correlation rule or detector holds at most; the least recently
-    /// updated is evicted past it. 100,000 keeps the state of a handful of rules under flood
+    /// updated is evicted past it. 50,000 keeps the state of a handful of rules under flood
     /// well below 256 MiB (see `make bench`, cardinality).
-    public var correlationMaximumGroups = 100_000
+    public var correlationMaximumGroups = 50_000
 
     /// The configuration file read when `--config` is not given; its absence is not an error.
     public static let defaultPath = "/etc/cordon/cordon.yaml"
