@@ -62,6 +62,21 @@ private struct Loading {
         self.placeholders = placeholders
     }
 
+    /// Records a rule's (or correlation's) id and name as taken; the diagnostic when either is
+    /// already used by another loaded rule, and then nothing is recorded.
+    private mutating func claim(identifier: String, at identifierLocation: SourceLocation, name: String?,
+                                at nameLocation: SourceLocation?) -> Diagnostic? {
+        if let first = identifiers[identifier] {
+            return Diagnostic(at: identifierLocation, "rule id '\(identifier)' is already used at \(first)",
+                              hint: "give each rule its own id, e.g. a new UUID")
+        }
+        if let name, let nameLocation, let diagnostic = claim(name: name, at: nameLocation) {
+            return diagnostic
+        }
+        identifiers[identifier] = identifierLocation
+        return nil
+    }
+
     /// Adds the rules and filters of `yaml`.
     mutating func load(yaml: String, file: String) {
         var documentParser = RuleDocumentParser(file: file, placeholders: placeholders)
@@ -71,34 +86,19 @@ private struct Loading {
                 switch documentParser.parse(root) {
                 case .rule(let parsed):
                     let identifier = parsed.rule.identifier
-                    if let first = identifiers[identifier] {
-                        documentParser.diagnostics.append(Diagnostic(
-                            at: parsed.identifierLocation, "rule id '\(identifier)' is already used at \(first)",
-                            hint: "give each rule its own id, e.g. a new UUID"))
+                    if let problem = claim(identifier: identifier, at: parsed.identifierLocation, name: parsed.rule.name,
+                                           at: parsed.nameLocation) {
+                        documentParser.diagnostics.append(problem)
                         continue
                     }
-                    if let name = parsed.rule.name, let location = parsed.nameLocation,
-                       let diagnostic = claim(name: name, at: location) {
-                        documentParser.diagnostics.append(diagnostic)
-                        continue
-                    }
-                    identifiers[identifier] = parsed.identifierLocation
                     if let missingLevel = parsed.missingLevel { rulesWithoutLevel[identifier] = missingLevel }
                     result.rules.append(parsed.rule)
                 case .correlation(let parsed):
-                    let identifier = parsed.rule.identifier
-                    if let first = identifiers[identifier] {
-                        documentParser.diagnostics.append(Diagnostic(
-                            at: parsed.identifierLocation, "rule id '\(identifier)' is already used at \(first)",
-                            hint: "give each rule its own id, e.g. a new UUID"))
+                    if let problem = claim(identifier: parsed.rule.identifier, at: parsed.identifierLocation,
+                                           name: parsed.rule.name, at: parsed.nameLocation) {
+                        documentParser.diagnostics.append(problem)
                         continue
                     }
-                    if let name = parsed.rule.name, let location = parsed.nameLocation,
-                       let diagnostic = claim(name: name, at: location) {
-                        documentParser.diagnostics.append(diagnostic)
-                        continue
-                    }
-                    identifiers[identifier] = parsed.identifierLocation
                     correlations.append(parsed)
                 case .filter(let filter):
                     filters.append(filter)
