@@ -4,6 +4,7 @@ import Detect
 import Journal
 import Logging
 import Parse
+import Rules
 
 /// journal entry → event → matches → alerts → sinks, one entry at a time.
 ///
@@ -17,6 +18,9 @@ public final class Pipeline {
     private var correlationMatches: [CorrelationMatch] = []
     /// Entry time up to which the correlator was last advanced.
     private var correlationWatermark: UInt64 = 0
+    /// Evictions already reported by a state-cap warning, and the entry time of the last warning.
+    private var reportedEvictions = 0
+    private var lastCapWarning: UInt64?
     /// The last entry read: its host, monotonic time and boot go into correlation alerts (also
     /// those that time, not an entry, raised). Kept as the entry, formatted only for an alert.
     private var lastEntry: JournalEntry?
@@ -134,6 +138,7 @@ public final class Pipeline {
                 correlationMatches.removeAll(keepingCapacity: true)
                 correlator.advance(to: entry.realtime, into: &correlationMatches)
                 raiseCorrelations()
+                if let position = try? readCursor() { warnAboutStateCap(correlator, at: entry, cursor: position) }
             }
         }
         warnAboutRegexLimits(at: entry)
@@ -233,6 +238,35 @@ public final class Pipeline {
         }
         counters.correlationAlerts += correlationMatches.count
     }
+
+    /// Writes one warning alert when correlation groups were evicted at the cap, at most one per
+    /// hour of entry time: a flood of distinct values must not go unnoticed, nor flood the journal.
+    private func warnAboutStateCap(_ correlator: Correlator, at entry: JournalEntry, cursor: Cursor) {
+        let statistics = correlator.statistics
+        guard statistics.evictions > reportedEvictions else { return }
+        if let last = lastCapWarning, entry.realtime < last &+ 3_600_000_000 { return }
+        let evicting = statistics.rules.filter { $0.evictions > 0 }
+        var rule = CorrelationRule(identifier: Pipeline.stateCapRuleIdentifier,
+                                   title: "Correlation state cap reached: the least recently updated groups were evicted",
+                                   level: .medium, kind: .eventCount, ruleReferences: [], groupBy: ["Rules"], timespan: 0,
+                                   condition: CorrelationRule.Condition(), location: SourceLocation(file: "cordon", line: 1))
+        rule.author = "Cordon"
+        let match = CorrelationMatch(rule: rule, group: [("Rules", Array(evicting.map(\.identifier).joined(separator: ",").utf8))],
+                                     realtime: entry.realtime, cursor: cursor, evidence: [],
+                                     value: Double(statistics.evictions - reportedEvictions), isTrusted: false)
+        var alert = Alert(correlation: match, host: entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown",
+                          monotonic: entry.monotonic, bootID: entry.bootID)
+        alert.correlationType = "state_cap"
+        raised.append(alert)
+        reportedEvictions = statistics.evictions
+        lastCapWarning = entry.realtime
+        logger.warning("Correlation state cap reached; the least recently updated groups were evicted", metadata: [
+            "correlation.evictions": "\(statistics.evictions)", "rules": "\(evicting.map(\.identifier))",
+        ])
+    }
+
+    /// The rule id of the state-cap warning alert.
+    public static let stateCapRuleIdentifier = "5c0a7e11-8b2d-4f6e-9a3c-1d2e3f4a5b6c"
 
     /// Entry time has reached `realtime` without new entries (an idle live journal): lets
     /// correlation windows close and silences fire, and writes their alerts.

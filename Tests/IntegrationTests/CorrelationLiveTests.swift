@@ -125,3 +125,31 @@ import Testing
         #expect(liveSignatures.sorted() == replaySignatures.sorted())
     }
 }
+
+extension CorrelationLiveTests {
+    @Test("A flood of distinct source addresses stays within the group cap and writes one warning alert, not one per eviction")
+    func stateCapWarnsOnce() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // 20,000 failed logins, each from its own address, over 2 s of entry time, plus the hidden brute force.
+        let exportFile = directory.path + "/card.export"
+        let generated = try runCommand(["/bin/sh", "-c", "python3 \"$0\" -n 20000 > \"$1\"",
+                                        Paths.packageRoot + "/scripts/gen_cardinality.py", exportFile])
+        try #require(generated.status == 0, "\(generated.standardError)")
+        let journal = try makeJournal(export: Array(try Data(contentsOf: URL(fileURLWithPath: exportFile))),
+                                      directory: directory.path + "/journal")
+        let configuration = try directory.write("cordon.yaml", "correlation: {max_groups: 500}\n")
+        let result = try runCommand([Paths.cordon, "replay", "--config", configuration, "--rules", Paths.shippedRules,
+                                     "--stats", "-o", "json", journal])
+        #expect(result.status == 0, "\(result.standardError)")
+        let alerts = try parseJSONLines(result.standardOutput)
+        let warnings = alerts.filter { $0["CORDON_CORRELATION_TYPE"] == "state_cap" }
+        #expect(warnings.count == 1, "\(warnings)")
+        #expect(warnings.first?["CORDON_GROUP"]?.contains("3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14") == true)
+        #expect(result.standardError.contains("groups held"))
+        // Both address-keyed rules hold at most 500 groups each.
+        let held = result.standardError.split(separator: "\n").first { $0.contains("groups held") }
+        let groups = held.flatMap { line in line.split(separator: " ").compactMap { Int($0) }.dropFirst().first }
+        #expect((groups ?? Int.max) <= 1000, "\(held ?? "")")
+    }
+}
