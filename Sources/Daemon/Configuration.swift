@@ -23,6 +23,9 @@ public struct Configuration: Sendable, Equatable {
     /// updated is evicted past it. 50,000 keeps the state of a handful of rules under flood
     /// well below 256 MiB (see `make bench`, cardinality).
     public var correlationMaximumGroups = 50_000
+    /// Alert on signs of journal tampering: the clock set back, long gaps, a boot without a
+    /// shutdown record, journald restarted, rotation and vacuum requests (rules/CORRELATION.md).
+    public var journalTampering = false
 
     /// The configuration file read when `--config` is not given; its absence is not an error.
     public static let defaultPath = "/etc/cordon/cordon.yaml"
@@ -136,6 +139,9 @@ public struct Configuration: Sendable, Equatable {
                             + "max_pending_events, max_records_per_event, max_event_bytes, max_pending_bytes or process_table")
                     }
                 }
+            case "journal_tampering":
+                guard let flag = value.bool else { throw fail("'journal_tampering' must be true or false") }
+                configuration.journalTampering = flag
             case "correlation":
                 guard let settings = value.mapping else { throw fail("'correlation' must be a mapping with 'max_groups'") }
                 for (innerKey, innerValue) in settings {
@@ -149,7 +155,7 @@ public struct Configuration: Sendable, Equatable {
                     configuration.correlationMaximumGroups = number
                 }
             default:
-                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders, assembly, correlation")
+                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders, assembly, correlation, journal_tampering")
             }
         }
         return configuration

@@ -18,6 +18,9 @@ public final class Pipeline {
     private var correlationMatches: [CorrelationMatch] = []
     /// Entry time up to which the correlator was last advanced.
     private var correlationWatermark: UInt64 = 0
+    /// Signs of journal tampering, when enabled (`journal_tampering: true`).
+    private var tampering: JournalTampering?
+    private var tamperingSigns: [JournalTampering.Sign] = []
     /// Evictions already reported by a state-cap warning, and the entry time of the last warning.
     private var reportedEvictions = 0
     private var lastCapWarning: UInt64?
@@ -61,9 +64,11 @@ public final class Pipeline {
     ///   - correlator: the correlation rules and detectors over the rules' matches.
     public init(engine: Engine, ownEntries: OwnEntries, sinks: [AlertSink],
                 alreadyWritten: Set<AlertKey> = [], host: any HostLookup = NoHostLookup(),
-                assemblyOptions: AssemblyOptions = AssemblyOptions(), correlator: Correlator? = nil, logger: Logger) {
+                assemblyOptions: AssemblyOptions = AssemblyOptions(), correlator: Correlator? = nil,
+                journalTampering: JournalTampering? = nil, logger: Logger) {
         self.engine = engine
         self.correlator = correlator
+        self.tampering = journalTampering
         let kinds = engine.eventKinds
         self.assembly = kinds.isEmpty ? nil : EventAssembly(kinds: kinds, options: assemblyOptions, host: host)
         self.ownEntries = ownEntries
@@ -119,6 +124,15 @@ public final class Pipeline {
         raised.removeAll(keepingCapacity: true)
         if !matches.isEmpty, let position = try? readCursor() {
             for match in matches { raise(match, entry: entry, cursor: position) }
+        }
+        if tampering != nil {
+            tamperingSigns.removeAll(keepingCapacity: true)
+            tampering?.observe(realtime: entry.realtime, monotonic: entry.monotonic, boot: entry.boot,
+                               readCursor: { try? readCursor() },
+                               messageID: Pipeline.messageIDName.withUnsafeBytes { entry.value(ofName: $0) },
+                               message: Pipeline.messageName.withUnsafeBytes { entry.value(ofName: $0) },
+                               isTrusted: Pipeline.isSystemEntry(entry), into: &tamperingSigns)
+            for sign in tamperingSigns { raised.append(TamperingAlerts.alert(for: sign, entry: entry)) }
         }
         if let assembly {
             assembled.removeAll(keepingCapacity: true)
@@ -263,6 +277,28 @@ public final class Pipeline {
         logger.warning("Correlation state cap reached; the least recently updated groups were evicted", metadata: [
             "correlation.evictions": "\(statistics.evictions)", "rules": "\(evicting.map(\.identifier))",
         ])
+    }
+
+    private static let messageIDName = Array("MESSAGE_ID".utf8)
+    private static let messageName = Array("MESSAGE".utf8)
+    private static let uidName = Array("_UID".utf8)
+    private static let pidName = Array("_PID".utf8)
+    private static let exeName = Array("_EXE".utf8)
+    private static let systemExecutables: [[UInt8]] = [
+        "/usr/lib/systemd/systemd-journald", "/lib/systemd/systemd-journald",
+        "/usr/lib/systemd/systemd-logind", "/lib/systemd/systemd-logind",
+    ].map { Array($0.utf8) }
+
+    /// Whether journald vouches that systemd itself wrote the entry: root, and PID 1 or the
+    /// journald or logind binary (fields clients cannot set). Only such shutdown, journald and
+    /// vacuum records count for tampering signs; `logger` cannot fake a clean shutdown.
+    static func isSystemEntry(_ entry: JournalEntry) -> Bool {
+        guard let uid = uidName.withUnsafeBytes({ entry.value(ofName: $0) }), uid.elementsEqual([UInt8(ascii: "0")]) else {
+            return false
+        }
+        if let pid = pidName.withUnsafeBytes({ entry.value(ofName: $0) }), pid.elementsEqual([UInt8(ascii: "1")]) { return true }
+        guard let exe = exeName.withUnsafeBytes({ entry.value(ofName: $0) }) else { return false }
+        return systemExecutables.contains { exe.elementsEqual($0) }
     }
 
     /// The rule id of the state-cap warning alert.

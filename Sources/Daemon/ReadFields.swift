@@ -11,11 +11,12 @@ enum ReadFields {
     /// Fields the pipeline reads whatever the rules:
     /// - `MESSAGE_ID`, `_TRANSPORT`, `_UID`: `OwnEntries.isOwn`, so Cordon's own entries are skipped;
     /// - `_HOSTNAME`: `Alert` (`host`);
-    /// - `MESSAGE`: `Pipeline` counts entries without one.
+    /// - `MESSAGE`: `Pipeline` counts entries without one;
+    /// - `_PID`, `_EXE` (with `_UID`, `MESSAGE_ID`, `MESSAGE`): journal tampering signs.
     ///
     /// The entry's timestamps and boot come with every entry; its cursor is read only for an
     /// entry that raises an alert and for a checkpoint (see `Loop`).
-    static let pipeline: Set<String> = ["MESSAGE_ID", "_TRANSPORT", "_UID", "_HOSTNAME", "MESSAGE"]
+    static let pipeline: Set<String> = ["MESSAGE_ID", "_TRANSPORT", "_UID", "_HOSTNAME", "MESSAGE", "_PID", "_EXE"]
 
     /// What `run` and `replay` read: the engine's fields and `pipeline`.
     static func selection(for engine: Engine) -> JournalFieldSelection {

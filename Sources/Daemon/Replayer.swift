@@ -17,6 +17,8 @@ public struct Replayer {
     public var dataThreshold: Int
     /// Limits of audit event assembly, as `run` has them.
     public var assemblyOptions = AssemblyOptions()
+    /// Whether to alert on signs of journal tampering, as `run` does.
+    public var journalTampering = false
     /// Groups each correlation rule or detector holds at most, as `run` has them.
     public var correlationMaximumGroups = Configuration().correlationMaximumGroups
     public var logger: Logger
@@ -45,7 +47,7 @@ public struct Replayer {
         if toJournal { sinks.append(JournalAlertSink()) }
         let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks,
                                 host: ReplayHost(), assemblyOptions: assemblyOptions, correlator: detection.correlator,
-                                logger: logger)
+                                journalTampering: journalTampering ? JournalTampering() : nil, logger: logger)
         pipeline.explainsAssembledEvents = explain
         defer { pipeline.flush() }
         do {

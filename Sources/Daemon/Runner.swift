@@ -53,7 +53,8 @@ public struct Runner {
         }
         let pipeline = Pipeline(engine: engine, ownEntries: ownEntries, sinks: [JournalAlertSink()],
                                 alreadyWritten: alreadyWritten, host: LiveHost(source: source),
-                                assemblyOptions: configuration.assembly, correlator: detection.correlator, logger: logger)
+                                assemblyOptions: configuration.assembly, correlator: detection.correlator,
+                                journalTampering: configuration.journalTampering ? JournalTampering() : nil, logger: logger)
         logger.info("Cordon started", metadata: [
             "rules.count": "\(engine.rules.count)",
             "state.checkpoint": "\(checkpoint.map { "\($0.position)" } ?? "none")",

@@ -45,6 +45,7 @@ struct ReplayCommand: ParsableCommand {
             replayer.explain = explain
             replayer.assemblyOptions = configuration.assembly
             replayer.correlationMaximumGroups = configuration.correlationMaximumGroups
+            replayer.journalTampering = configuration.journalTampering
             let statistics = try replayer.replay()
             if stats {
                 let elapsed = ContinuousClock.now - started

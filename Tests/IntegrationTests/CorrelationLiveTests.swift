@@ -153,3 +153,53 @@ extension CorrelationLiveTests {
         #expect((groups ?? Int.max) <= 1000, "\(held ?? "")")
     }
 }
+
+extension CorrelationLiveTests {
+    @Test("Journal tampering signs alert: the clock set back, a boot without shutdown; a trusted shutdown record prevents it, a forged one does not")
+    func journalTamperingSignsAlert() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let bootA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", bootB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+        let bootC = "cccccccccccccccccccccccccccccccc", bootD = "dddddddddddddddddddddddddddddddd"
+        let start: UInt64 = 1_764_151_200_000_000, minute: UInt64 = 60_000_000
+        var export: [UInt8] = []
+        func add(_ realtime: UInt64, _ monotonic: UInt64, _ boot: String, _ fields: [(String, String)]) {
+            let entry: [JournalField] = [JournalField("__REALTIME_TIMESTAMP", String(realtime)),
+                                         JournalField("__MONOTONIC_TIMESTAMP", String(monotonic)), JournalField("_BOOT_ID", boot),
+                                         JournalField("_HOSTNAME", "tamper01")]
+                + fields.map { JournalField($0.0, $0.1) }
+            ExportFormat.append(entry, to: &export)
+        }
+        let shutdown = [("MESSAGE_ID", "98268866d1d54a499c4e98921d93bc40"), ("MESSAGE", "System is powering down."),
+                        ("_EXE", "/usr/lib/systemd/systemd-logind"), ("_UID", "0"), ("_PID", "400")]
+        // Boot A: normal entries, then one 10 minutes in the past (the clock set back), then a clean shutdown.
+        add(start, 1_000_000, bootA, [("MESSAGE", "a1")])
+        add(start + minute, 61_000_000, bootA, [("MESSAGE", "a2")])
+        add(start - 9 * minute, 62_000_000, bootA, [("MESSAGE", "a3, clock set back")])
+        add(start - 8 * minute, 63_000_000, bootA, shutdown)
+        // Boot B: no shutdown record (crash, power cut, or deleted entries).
+        add(start + 20 * minute, 1_000_000, bootB, [("MESSAGE", "b1")])
+        add(start + 21 * minute, 61_000_000, bootB, [("MESSAGE", "b2")] + shutdown.filter { $0.0 == "MESSAGE_ID" || $0.0 == "MESSAGE" }
+            + [("_EXE", "/usr/bin/logger"), ("_UID", "1000"), ("_PID", "4242")])  // forged by a user: does not count
+        // Boot C starts: boot B ended without a (trusted) shutdown record.
+        add(start + 30 * minute, 1_000_000, bootC, [("MESSAGE", "c1")])
+        add(start + 31 * minute, 2_000_000, bootC, shutdown)
+        // Boot D after a clean shutdown of C: no sign.
+        add(start + 40 * minute, 1_000_000, bootD, [("MESSAGE", "d1")])
+        let journal = try makeJournal(export: export, directory: directory.path + "/journal")
+        let configuration = try directory.write("cordon.yaml", "journal_tampering: true\n")
+        let result = try runCommand([Paths.cordon, "replay", "--config", configuration, "--rules", Paths.shippedRules,
+                                     "-o", "json", journal])
+        #expect(result.status == 0, "\(result.standardError)")
+        let alerts = try parseJSONLines(result.standardOutput)
+        let types = alerts.compactMap { $0["CORDON_CORRELATION_TYPE"] }
+        #expect(types == ["journal_clock_backwards", "journal_boot_without_shutdown"], "\(alerts)")
+        let boot = alerts.first { $0["CORDON_CORRELATION_TYPE"] == "journal_boot_without_shutdown" }
+        #expect(boot?["CORDON_FIELD_PREVIOUSBOOT"] == bootB)
+        #expect(boot?["CORDON_RULE_ID"] == "cordon-journal-boot-without-shutdown")
+        #expect(alerts.allSatisfy { $0["CORDON_TRUSTED"] == "1" })
+        // Off unless configured.
+        let off = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", journal])
+        #expect(try parseJSONLines(off.standardOutput).isEmpty)
+    }
+}

@@ -22,7 +22,7 @@ extension JournalTampering {
 
     /// A trusted entry with a `MESSAGE_ID`: shutdown, journal stop and start records.
     mutating func noteRecord(_ messageID: ArraySlice<UInt8>, message: ArraySlice<UInt8>?, boot: ID128,
-                             realtime: UInt64, cursor: Cursor, into signs: inout [Sign]) {
+                             realtime: UInt64, cursor: () -> Cursor?, into signs: inout [Sign]) {
         if messageID.elementsEqual(Self.shutdownMessageID.utf8) {
             boots.modify(boot) { $0.shutdownSeen = true }
         } else if messageID.elementsEqual(Self.unitStartedMessageID.utf8) {
@@ -39,23 +39,24 @@ extension JournalTampering {
                 }
                 return state.journalStopped && !state.shutdownSeen
             }
-            if restarted == true { signs.append(.journaldRestarted(boot: boot, realtime: realtime, cursor: cursor)) }
+            if restarted == true, let cursor = cursor() { signs.append(.journaldRestarted(boot: boot, realtime: realtime, cursor: cursor)) }
         }
     }
 
     /// A trusted entry without a `MESSAGE_ID`: journald's rotation, vacuum and file records.
-    func noteJournaldMessage(_ message: ArraySlice<UInt8>, realtime: UInt64, cursor: Cursor,
+    func noteJournaldMessage(_ message: ArraySlice<UInt8>, realtime: UInt64, cursor readCursor: () -> Cursor?,
                              into signs: inout [Sign]) {
         guard let first = message.first, first == UInt8(ascii: "R") || first == UInt8(ascii: "V")
             || first == UInt8(ascii: "F") else { return }
-        if message.starts(with: "Received client request to rotate journal".utf8) {
+        if message.starts(with: "Received client request to rotate journal".utf8), let cursor = readCursor() {
             signs.append(.rotationRequested(realtime: realtime, cursor: cursor))
         } else if message.starts(with: "Vacuuming done, freed ".utf8),
-                  !message.dropFirst("Vacuuming done, freed ".utf8.count).starts(with: "0B ".utf8) {
+                  !message.dropFirst("Vacuuming done, freed ".utf8.count).starts(with: "0B ".utf8), let cursor = readCursor() {
             signs.append(.journalsVacuumed(realtime: realtime, cursor: cursor,
                                            message: Array(message.prefix(Self.maximumMessageBytes))))
         } else if message.starts(with: "File ".utf8),
-                  message.contains(bytes: Array("corrupted or uncleanly shut down, renaming and replacing".utf8)) {
+                  message.contains(bytes: Array("corrupted or uncleanly shut down, renaming and replacing".utf8)),
+                  let cursor = readCursor() {
             signs.append(.journalFileReplaced(realtime: realtime, cursor: cursor,
                                               message: Array(message.prefix(Self.maximumMessageBytes))))
         }

@@ -55,13 +55,13 @@ public struct JournalTampering: Sendable {
     /// One sign of tampering.
     public enum Sign: Sendable, Equatable {
         /// `realtime` went back by more than the tolerance between two entries of one boot.
-        case clockWentBackwards(boot: ID128, from: UInt64, to: UInt64, previousCursor: Cursor, cursor: Cursor)
+        case clockWentBackwards(boot: ID128, from: UInt64, to: UInt64, previousCursor: Cursor?, cursor: Cursor)
         /// No entries for `duration` µs of monotonic time between two entries of one boot
         /// (`from` and `to` are their entry times).
-        case gap(boot: ID128, duration: UInt64, from: UInt64, to: UInt64, previousCursor: Cursor, cursor: Cursor)
+        case gap(boot: ID128, duration: UInt64, from: UInt64, to: UInt64, previousCursor: Cursor?, cursor: Cursor)
         /// A new boot's entries start and the previous boot's have no shutdown record;
         /// `lastRealtime` and `lastCursor` are the previous boot's last entry.
-        case bootWithoutShutdown(previousBoot: ID128, lastRealtime: UInt64, lastCursor: Cursor,
+        case bootWithoutShutdown(previousBoot: ID128, lastRealtime: UInt64, lastCursor: Cursor?,
                                  boot: ID128, realtime: UInt64, cursor: Cursor)
         /// journald started again within a boot after it stopped without a shutdown.
         case journaldRestarted(boot: ID128, realtime: UInt64, cursor: Cursor)
@@ -77,7 +77,8 @@ public struct JournalTampering: Sendable {
     struct Boot: Sendable {
         var realtime: UInt64
         var monotonic: UInt64
-        var cursor: Cursor
+        /// The boot's last entry's cursor, when it was read (`observe` with a cursor reads them all).
+        var cursor: Cursor?
         /// A trusted shutdown record was seen (and no "Journal started" after it).
         var shutdownSeen = false
         /// A trusted "Journal stopped" was seen (and no "Journal started" after it).
@@ -114,36 +115,62 @@ public struct JournalTampering: Sendable {
     public mutating func observe(realtime: UInt64, monotonic: UInt64, boot: ID128, cursor: Cursor,
                                  messageID: ArraySlice<UInt8>?, message: ArraySlice<UInt8>?, isTrusted: Bool,
                                  into signs: inout [Sign]) {
+        observe(realtime: realtime, monotonic: monotonic, boot: boot, readCursor: { cursor }, keepsCursors: true,
+                messageID: messageID, message: message, isTrusted: isTrusted, into: &signs)
+    }
+
+    /// Takes the next entry as `observe(…cursor:…)` does, reading its cursor only when it shows
+    /// a sign: the daemon's per-entry path, which must not format a cursor per entry. Signs then
+    /// name no previous entry's cursor.
+    /// - Parameter readCursor: the entry's cursor, or nil when it cannot be read (the sign is then dropped).
+    public mutating func observe(realtime: UInt64, monotonic: UInt64, boot: ID128, readCursor: () -> Cursor?,
+                                 messageID: ArraySlice<UInt8>?, message: ArraySlice<UInt8>?, isTrusted: Bool,
+                                 into signs: inout [Sign]) {
+        observe(realtime: realtime, monotonic: monotonic, boot: boot, readCursor: readCursor, keepsCursors: false,
+                messageID: messageID, message: message, isTrusted: isTrusted, into: &signs)
+    }
+
+    private mutating func observe(realtime: UInt64, monotonic: UInt64, boot: ID128, readCursor: () -> Cursor?,
+                                  keepsCursors: Bool, messageID: ArraySlice<UInt8>?, message: ArraySlice<UInt8>?,
+                                  isTrusted: Bool, into signs: inout [Sign]) {
+        var read: Cursor?? = nil
+        func here() -> Cursor? {
+            if let known = read { return known }
+            let cursor = readCursor()
+            read = .some(cursor)
+            return cursor
+        }
         if let previous = boots.value(forKey: boot) {
-            if realtime < previous.realtime, previous.realtime - realtime > configuration.backwardsTolerance {
+            if realtime < previous.realtime, previous.realtime - realtime > configuration.backwardsTolerance, let cursor = here() {
                 signs.append(.clockWentBackwards(boot: boot, from: previous.realtime, to: realtime,
                                                  previousCursor: previous.cursor, cursor: cursor))
             }
-            if monotonic > previous.monotonic, monotonic - previous.monotonic > configuration.gapThreshold {
+            if monotonic > previous.monotonic, monotonic - previous.monotonic > configuration.gapThreshold, let cursor = here() {
                 signs.append(.gap(boot: boot, duration: monotonic - previous.monotonic, from: previous.realtime,
                                   to: realtime, previousCursor: previous.cursor, cursor: cursor))
             }
+            let kept = keepsCursors ? here() : nil
             boots.modify(boot) {
                 $0.realtime = realtime
                 $0.monotonic = monotonic
-                $0.cursor = cursor
+                $0.cursor = kept
             }
             boots.touch(boot)
         } else {
             if let currentBoot, let previous = boots.value(forKey: currentBoot),
-               !previous.shutdownSeen, !previous.journalStopped {
+               !previous.shutdownSeen, !previous.journalStopped, let cursor = here() {
                 signs.append(.bootWithoutShutdown(previousBoot: currentBoot, lastRealtime: previous.realtime,
                                                   lastCursor: previous.cursor, boot: boot, realtime: realtime,
                                                   cursor: cursor))
             }
-            boots.set(Boot(realtime: realtime, monotonic: monotonic, cursor: cursor), forKey: boot)
+            boots.set(Boot(realtime: realtime, monotonic: monotonic, cursor: keepsCursors ? here() : nil), forKey: boot)
         }
         currentBoot = boot
         guard isTrusted else { return }
         if let messageID, messageID.count == 32 {
-            noteRecord(messageID, message: message, boot: boot, realtime: realtime, cursor: cursor, into: &signs)
+            noteRecord(messageID, message: message, boot: boot, realtime: realtime, cursor: here, into: &signs)
         } else if let message {
-            noteJournaldMessage(message, realtime: realtime, cursor: cursor, into: &signs)
+            noteJournaldMessage(message, realtime: realtime, cursor: here, into: &signs)
         }
     }
 }
