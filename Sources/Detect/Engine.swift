@@ -199,10 +199,10 @@ public struct Engine: Sendable {
                 capturedFields[index].append((name, Array(name.utf8)))
             }
             extraFieldNames.formUnion(names)
-            // A captured field the group's parser produces needs the parser to run.
+            // A captured field the group's parser produces needs the parser, on matched entries.
             for group in groups where group.ruleIndexes.contains(index) {
                 guard let parser = group.parserIndex, !Set(parsers[parser].fieldNames).isDisjoint(with: names) else { continue }
-                group.usesParsedFields = true
+                group.capturesParsedFields = true
                 extraFieldNames.formUnion(parsers[parser].inputFieldNames)
             }
         }
@@ -261,8 +261,14 @@ public struct Engine: Sendable {
         var match = Match(rule: rules[ruleIndex], fields: Engine.unique(matched), isTrusted: isTrusted,
                           logSource: group.logSource)
         if ruleIndex < capturedFields.count, !capturedFields[ruleIndex].isEmpty {
+            var source = event
+            if source.parsed.isEmpty, group.capturesParsedFields, let parser = group.parserIndex {
+                var fields = ParsedFields()
+                parsers[parser].parse(event.entry, into: &fields)
+                source.parsed = fields
+            }
             for field in capturedFields[ruleIndex] {
-                if let value = field.bytes.withUnsafeBytes({ event.value(ofName: $0) }) { match.captured[field.name] = Array(value) }
+                if let value = field.bytes.withUnsafeBytes({ source.value(ofName: $0) }) { match.captured[field.name] = Array(value) }
             }
         }
         matches.append(match)

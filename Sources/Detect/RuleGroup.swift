@@ -35,6 +35,9 @@ final class RuleGroup: @unchecked Sendable {
     /// Whether a rule of the group reads a field the parser produces; if none does, the parser
     /// does not run on the hot path (explanations still show what it would give).
     var usesParsedFields = false
+    /// Whether a correlation captures a field the parser produces from a rule's matches: the
+    /// parser then runs for matched entries only (when `usesParsedFields` has not run it already).
+    var capturesParsedFields = false
     /// Indexes into the engine's rules and compiled rules.
     var ruleIndexes: [Int] = []
     /// The literal prefilter over the rules, when the group has enough indexable rules.
