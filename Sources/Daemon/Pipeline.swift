@@ -153,7 +153,6 @@ public final class Pipeline {
                 correlationMatches.removeAll(keepingCapacity: true)
                 correlator.advance(to: entry.realtime, into: &correlationMatches)
                 raiseCorrelations()
-                if let position = try? readCursor() { warnAboutStateCap(correlator, at: entry, cursor: position) }
             }
         }
         warnAboutRegexLimits(at: entry)
@@ -240,6 +239,7 @@ public final class Pipeline {
                            into: &correlationMatches)
         lastEntry = entry
         raiseCorrelations()
+        if correlator.evictionCount > reportedEvictions { warnAboutStateCap(correlator, at: entry, cursor: cursor) }
     }
 
     /// Adds alerts for `correlationMatches`. A correlation rule always alerts, also when another
@@ -257,9 +257,8 @@ public final class Pipeline {
     /// Writes one warning alert when correlation groups were evicted at the cap, at most one per
     /// hour of entry time: a flood of distinct values must not go unnoticed, nor flood the journal.
     private func warnAboutStateCap(_ correlator: Correlator, at entry: JournalEntry, cursor: Cursor) {
-        let statistics = correlator.statistics
-        guard statistics.evictions > reportedEvictions else { return }
         if let last = lastCapWarning, entry.realtime < last &+ 3_600_000_000 { return }
+        let statistics = correlator.statistics
         let evicting = statistics.rules.filter { $0.evictions > 0 }
         var rule = CorrelationRule(identifier: Pipeline.stateCapRuleIdentifier,
                                    title: "Correlation state cap reached: the least recently updated groups were evicted",

@@ -172,6 +172,11 @@ public final class Correlator {
         referencedBySuppressing.contains(ruleIdentifier) && !referencedByGenerating.contains(ruleIdentifier)
     }
 
+    /// Groups evicted at the cap, over all rules (cheap: for a check after every observation).
+    public var evictionCount: Int {
+        states.reduce(0) { $0 + $1.evictions }
+    }
+
     /// Groups held and evictions, per rule and in all.
     public var statistics: CorrelationStatistics {
         CorrelationStatistics(rules: states.map {
