@@ -3,11 +3,11 @@
 Sysmon-style events (process_creation, file_event, network_connection) and per-record auditd events, and
 evaluates the SigmaHQ linux rules of those log sources. Aggregations (| count, | near) are ignored.
 Usage: scripts/audit-sigma-check.py Tests/Fixtures/audit/*.log   (SIGV=-v also prints the assembled events)
-Rules are read from /work/shared/sigma/rules (RULES below). Used to write Tests/Fixtures/audit/EXPECTED.md."""
+Rules are read from ../shared/sigma/rules beside the repository (or $SIGMA_RULES). Used to write Tests/Fixtures/audit/EXPECTED.md."""
 import glob, ipaddress, os, re, sys, base64
 import yaml
 
-RULES = "/work/shared/sigma/rules"
+RULES = os.environ.get("SIGMA_RULES") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "sigma", "rules")
 SYSCALLS = {}
 for line in os.popen("echo '#include <asm/unistd_64.h>' | cpp -dM - | sed -nE 's/^#define __NR_([a-z0-9_]+) ([0-9]+)$/\\2 \\1/p'"):
     n, name = line.split(); SYSCALLS[n] = name
