@@ -423,8 +423,8 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
             }
         }
         #expect(matches.isEmpty)
-        #expect(state.groups.value(for: [])?.window.count == SigmaCorrelationState.maximumPointsPerGroup)
-        #expect(state.groups.value(for: [])?.window.valueCounts.count == SigmaCorrelationState.maximumPointsPerGroup)
+        #expect(state.groups.value(forKey: [])?.window.count == SigmaCorrelationState.maximumPointsPerGroup)
+        #expect(state.groups.value(forKey: [])?.window.valueCounts.count == SigmaCorrelationState.maximumPointsPerGroup)
         #expect(elapsed < .seconds(30))
     }
 
@@ -454,8 +454,8 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         for number in 0..<(SigmaCorrelationState.maximumPointsPerGroup + 5) {
             state.observe(observation("a", number, at: UInt64(number)), fields: [:], into: &matches)
         }
-        #expect(state.groups.value(for: [])?.window.count == SigmaCorrelationState.maximumPointsPerGroup)
-        #expect(state.groups.value(for: [])?.window.oldestRealtime == 5)
+        #expect(state.groups.value(forKey: [])?.window.count == SigmaCorrelationState.maximumPointsPerGroup)
+        #expect(state.groups.value(forKey: [])?.window.oldestRealtime == 5)
         state.advance(to: UInt64.max, into: &matches)  // saturated deadline: never passed
         #expect(state.groupCount == 1)
     }

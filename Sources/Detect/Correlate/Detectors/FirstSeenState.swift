@@ -21,7 +21,7 @@ public struct FirstSeenState: CorrelationState {
     public static let maximumValuesPerGroup = 1_024
 
     /// One group's tuples; the table's recency is the order they were last seen in.
-    typealias Values = DetectorRecencyTable<[[UInt8]], Bool>
+    typealias Values = RecencyTable<[[UInt8]], Bool>
 
     /// The detector rule it evaluates.
     public let rule: CorrelationRule
@@ -29,7 +29,7 @@ public struct FirstSeenState: CorrelationState {
     public let maximumGroups: Int
     /// Entry time of the first observation ever seen: the learning period's start.
     public internal(set) var learningStart: UInt64?
-    var groups: DetectorRecencyTable<[[UInt8]], Values>
+    var groups: RecencyTable<[[UInt8]], Values>
     /// Groups and tuples forgotten because a cap was reached (see `valueEvictions`).
     public internal(set) var evictions = 0
     /// The tuples among `evictions`: forgotten because their group held `maximumValuesPerGroup`.
@@ -39,7 +39,7 @@ public struct FirstSeenState: CorrelationState {
     public init(rule: CorrelationRule, maximumGroups: Int) {
         self.rule = rule
         self.maximumGroups = max(1, maximumGroups)
-        groups = DetectorRecencyTable(capacity: self.maximumGroups)
+        groups = RecencyTable(capacity: self.maximumGroups)
     }
 
     /// Groups held now.

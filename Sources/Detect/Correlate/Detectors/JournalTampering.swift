@@ -91,7 +91,7 @@ public struct JournalTampering: Sendable {
     /// The thresholds in use.
     public let configuration: Configuration
     /// Recent boots, least recently seen first.
-    var boots = DetectorRecencyTable<ID128, Boot>(capacity: maximumBoots)
+    var boots = RecencyTable<ID128, Boot>(capacity: maximumBoots)
     /// The boot of the previous entry.
     var currentBoot: ID128?
 

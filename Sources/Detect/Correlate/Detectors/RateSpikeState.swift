@@ -66,7 +66,7 @@ public struct RateSpikeState: CorrelationState {
     /// Groups forgotten because `maximumGroups` was reached.
     public internal(set) var evictions = 0
 
-    var groups: DetectorRecencyTable<[[UInt8]], Group>
+    var groups: RecencyTable<[[UInt8]], Group>
     /// Groups with an open window, by the window's end.
     var closing: [UInt64: Set<[[UInt8]]>] = [:]
     /// The smallest key of `closing`.
@@ -76,7 +76,7 @@ public struct RateSpikeState: CorrelationState {
     public init(rule: CorrelationRule, maximumGroups: Int) {
         self.rule = rule
         self.maximumGroups = max(1, maximumGroups)
-        groups = DetectorRecencyTable(capacity: self.maximumGroups)
+        groups = RecencyTable(capacity: self.maximumGroups)
         let settings = rule.settings
         func setting(_ name: String, default value: Double, where isValid: (Double) -> Bool) -> Double {
             guard let given = settings[name], given.isFinite, isValid(given) else { return value }

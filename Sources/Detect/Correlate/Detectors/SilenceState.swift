@@ -38,16 +38,16 @@ public struct SilenceState: CorrelationState {
     /// Groups forgotten because `maximumGroups` was reached.
     public internal(set) var evictions = 0
     /// Groups being watched, least recently seen first.
-    var armed: DetectorRecencyTable<[[UInt8]], LastSeen>
+    var armed: RecencyTable<[[UInt8]], LastSeen>
     /// Groups that fired and have not been seen since.
-    var fired: DetectorRecencyTable<[[UInt8]], LastSeen>
+    var fired: RecencyTable<[[UInt8]], LastSeen>
 
     /// A fresh state: nothing seen.
     public init(rule: CorrelationRule, maximumGroups: Int) {
         self.rule = rule
         self.maximumGroups = max(1, maximumGroups)
-        armed = DetectorRecencyTable(capacity: self.maximumGroups)
-        fired = DetectorRecencyTable(capacity: self.maximumGroups)
+        armed = RecencyTable(capacity: self.maximumGroups)
+        fired = RecencyTable(capacity: self.maximumGroups)
     }
 
     /// Groups held now.

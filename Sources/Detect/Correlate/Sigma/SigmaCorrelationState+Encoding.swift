@@ -5,7 +5,7 @@ extension SigmaCorrelationState {
     /// Writes the groups, least recently updated first, each with its observations in entry-time
     /// order. Evictions are not written (they count since the state was made or decoded).
     public func encode(into encoder: inout StateEncoder) {
-        let entries = groups.entriesOldestFirst
+        let entries = groups.entries
         encoder.write(entries.count)
         for (key, group) in entries {
             encoder.write(key.count)
@@ -60,11 +60,8 @@ extension SigmaCorrelationState {
                 let anchor = isJudgedAtWindowClose ? group.window.oldestRealtime : group.window.newestRealtime
                 _ = Self.updateDeadline(of: &group, anchor: anchor, rule: rule)
             }
-            groups.insert(key, group)
-        }
-        while groups.count > self.maximumGroups {
-            groups.removeOldest()
-            evictions += 1
+            // Groups are written least recently updated first: past a lowered cap, the oldest go.
+            if groups.set(group, forKey: key) != nil { evictions += 1 }
         }
         rebuildDeadlines()
     }

@@ -75,7 +75,7 @@ public struct SigmaCorrelationState: CorrelationState {
     /// than after each observation.
     public let isJudgedAtWindowClose: Bool
 
-    var groups = RecencyTable<[[UInt8]], Group>()
+    var groups: RecencyTable<[[UInt8]], Group>
     var deadlines = DeadlineQueue<[[UInt8]]>()
     /// For each position in `ruleReferences`, the distinct referenced rule it names.
     let distinctReferenceOfPosition: [Int]
@@ -83,6 +83,7 @@ public struct SigmaCorrelationState: CorrelationState {
     public init(rule: CorrelationRule, maximumGroups: Int) {
         self.rule = rule
         self.maximumGroups = max(1, maximumGroups)
+        groups = RecencyTable(capacity: self.maximumGroups)
         var firstPosition: [String: Int] = [:]
         var distinct: [Int] = []
         for reference in rule.ruleReferences {
@@ -109,13 +110,14 @@ public struct SigmaCorrelationState: CorrelationState {
         let key = rule.groupBy.map { fields[$0] ?? [] }
         if !groups.contains(key) {
             if groups.count >= maximumGroups {
-                groups.removeOldest()
+                groups.removeLeastRecent()
                 evictions += 1
             }
-            groups.insert(key, Group())
+            groups.set(Group(), forKey: key)
         }
         let rule = rule, judgedAtClose = isJudgedAtWindowClose, condition = effectiveCondition
-        let outcome: (fire: CorrelationMatch?, deadline: UInt64?)? = groups.update(key, touch: true) { group in
+        groups.touch(key)
+        let outcome: (fire: CorrelationMatch?, deadline: UInt64?)? = groups.modify(key) { group in
             if let quiet = group.quietUntil {
                 guard point.realtime > quiet else { return (nil, nil) }
                 group.quietUntil = nil
@@ -140,7 +142,7 @@ public struct SigmaCorrelationState: CorrelationState {
             matches.append(match)
             let (sum, overflow) = match.realtime.addingReportingOverflow(rule.timespan)
             let quiet = overflow ? UInt64.max : sum
-            _ = groups.update(key, touch: false) { $0 = Group(window: SigmaWindow(), deadline: quiet, quietUntil: quiet) }
+            _ = groups.modify(key) { $0 = Group(window: SigmaWindow(), deadline: quiet, quietUntil: quiet) }
             deadlines.push(quiet, key)
         } else if let deadline = outcome?.deadline {
             deadlines.push(deadline, key)
@@ -154,9 +156,9 @@ public struct SigmaCorrelationState: CorrelationState {
 
     public mutating func advance(to realtime: UInt64, into matches: inout [CorrelationMatch]) {
         while let earliest = deadlines.earliest, earliest < realtime, let (deadline, key) = deadlines.pop() {
-            guard let group = groups.value(for: key), group.deadline == deadline else { continue }
+            guard let group = groups.value(forKey: key), group.deadline == deadline else { continue }
             guard isJudgedAtWindowClose else {
-                groups.removeValue(for: key)
+                groups.removeValue(forKey: key)
                 continue
             }
             var window = group.window
@@ -168,13 +170,13 @@ public struct SigmaCorrelationState: CorrelationState {
                                           realtime: last.realtime, cursor: last.cursor))
             }
             if later.isEmpty {
-                groups.removeValue(for: key)
+                groups.removeValue(forKey: key)
                 continue
             }
             var next = Group()
             for point in later { next.window.insert(point) }
             let nextDeadline = Self.updateDeadline(of: &next, anchor: next.window.oldestRealtime, rule: rule)
-            _ = groups.update(key, touch: false) { $0 = next }
+            _ = groups.modify(key) { $0 = next }
             if let nextDeadline { deadlines.push(nextDeadline, key) }
         }
         if groups.count == 0 { deadlines.removeAll() }
@@ -274,7 +276,7 @@ public struct SigmaCorrelationState: CorrelationState {
     /// Rebuilds the deadline queue from the groups, dropping stale entries.
     mutating func rebuildDeadlines() {
         deadlines.removeAll()
-        for (key, group) in groups.entriesOldestFirst {
+        for (key, group) in groups.entries {
             if let deadline = group.deadline { deadlines.push(deadline, key) }
         }
     }

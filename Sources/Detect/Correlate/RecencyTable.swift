@@ -1,10 +1,10 @@
 /// A map with a fixed capacity that forgets its least recently used entry when full: the bounded
-/// store behind every detector's groups (and first_seen's values per group).
+/// store behind every correlation rule's and detector's groups (and first_seen's values per group).
 ///
 /// Entries form a doubly linked list from least to most recently used, kept in one dense array
 /// of nodes (a removed node's slot is filled by the last node), so lookup, insertion, use and
 /// eviction cost O(1) and memory is `capacity` nodes at most.
-struct DetectorRecencyTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+struct RecencyTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Node: Sendable {
         var key: Key
         var value: Value
