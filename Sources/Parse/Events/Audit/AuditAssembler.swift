@@ -163,20 +163,7 @@ struct AuditAssembler {
     /// Whether the record was sent by a user-space program (`_AUDIT_TYPE` 1100–1199 or
     /// 2100–2999), which makes it a whole event by itself.
     static func isUserSpace(_ entry: JournalEntry) -> Bool {
-        guard let text = entry.value(of: "_AUDIT_TYPE"), let type = Int(decimal: text) else { return false }
+        guard let text = entry.value(of: "_AUDIT_TYPE"), let type = text.decimalValue() else { return false }
         return (1100...1199).contains(type) || (2100...2999).contains(type)
-    }
-}
-
-extension Int {
-    /// Parses unsigned decimal digits (at most 18), or nil.
-    init?<Digits: Collection<UInt8>>(decimal digits: Digits) {
-        guard !digits.isEmpty, digits.count <= 18 else { return nil }
-        var value = 0
-        for digit in digits {
-            guard Bytes.isDigit(digit) else { return nil }
-            value = value * 10 + Int(digit - Bytes.zero)
-        }
-        self = value
     }
 }

@@ -22,7 +22,7 @@ extension AuditAssembler.Event {
     var arguments: [[UInt8]]? {
         let execve = records(AuditRecordType.execve)
         guard let first = execve.first else { return nil }
-        let count = first.fields.value(of: "argc").flatMap { Int(decimal: $0) }
+        let count = first.fields.value(of: "argc")?.decimalValue()
         var arguments: [[UInt8]] = []
         for record in execve {
             for field in record.fields.fields {
@@ -81,10 +81,8 @@ enum AuditRecordType {
 enum AuditEventFieldNames {
     /// N for a field named `aN`, else nil.
     static func argumentIndex(_ name: String) -> Int? {
-        var utf8 = name.utf8[...]
-        guard utf8.first == UInt8(ascii: "a") else { return nil }
-        utf8 = utf8.dropFirst()
-        guard !utf8.isEmpty, utf8.count <= 6 else { return nil }
-        return Int(decimal: utf8)
+        let utf8 = Array(name.utf8)[...]
+        guard utf8.first == UInt8(ascii: "a"), utf8.count <= 7 else { return nil }
+        return utf8.dropFirst().decimalValue()
     }
 }

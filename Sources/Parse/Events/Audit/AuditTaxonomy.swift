@@ -101,8 +101,8 @@ struct AuditTaxonomy {
         let user = appendUser(syscall, to: &fields)
         copy(["auid", "euid", "ses", "tty", "comm", "key"], renaming: ["ses": "LogonId", "tty": "TerminalSessionId"],
              from: syscall, to: &fields)
-        let pid = syscall?.value(of: "pid").flatMap { Int(decimal: $0) }.map(Int32.init)
-        let parentPid = syscall?.value(of: "ppid").flatMap { Int(decimal: $0) }.map(Int32.init)
+        let pid = syscall?.value(of: "pid")?.decimalValue(limit: Int(Int32.max)).map(Int32.init)
+        let parentPid = syscall?.value(of: "ppid")?.decimalValue(limit: Int(Int32.max)).map(Int32.init)
         if let pid { fields.append((Array("ProcessId".utf8), Array(String(pid).utf8))) }
         if let parentPid {
             fields.append((Array("ParentProcessId".utf8), Array(String(parentPid).utf8)))
@@ -168,7 +168,7 @@ struct AuditTaxonomy {
     private mutating func appendUser(_ syscall: ParsedFields?, to fields: inout [(name: [UInt8], value: [UInt8])]) -> [UInt8]? {
         guard let uidText = syscall?.value(of: "uid") else { return nil }
         var user = Array(uidText)
-        if let uid = Int(decimal: uidText).flatMap(UInt32.init(exactly:)), let name = userName(uid) { user = name }
+        if let uid = uidText.decimalValue().flatMap(UInt32.init(exactly:)), let name = userName(uid) { user = name }
         fields.append((Array("User".utf8), user))
         fields.append((Array("uid".utf8), Array(uidText)))
         return user

@@ -86,10 +86,10 @@ extension ArraySlice where Element == UInt8 {
         !isEmpty && allSatisfy(Bytes.isDigit)
     }
 
-    /// The value of a short run of decimal digits, or nil when the slice is not one or the
+    /// The value of a run of at most 18 decimal digits, or nil when the slice is not one or the
     /// value exceeds `limit`.
-    func decimalValue(limit: Int) -> Int? {
-        guard isDecimalDigits, count <= 9 else { return nil }
+    func decimalValue(limit: Int = Int.max) -> Int? {
+        guard isDecimalDigits, count <= 18 else { return nil }
         var value = 0
         for byte in self { value = value * 10 + Int(byte - Bytes.zero) }
         return value <= limit ? value : nil
