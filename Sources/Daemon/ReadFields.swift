@@ -11,16 +11,20 @@ enum ReadFields {
     /// Fields the pipeline reads whatever the rules:
     /// - `MESSAGE_ID`, `_TRANSPORT`, `_UID`: `OwnEntries.isOwn`, so Cordon's own entries are skipped;
     /// - `_HOSTNAME`: `Alert` (`host`);
-    /// - `MESSAGE`: `Pipeline` counts entries without one;
-    /// - `_PID`, `_EXE` (with `_UID`, `MESSAGE_ID`, `MESSAGE`): journal tampering signs.
+    /// - `MESSAGE`: `Pipeline` counts entries without one.
     ///
     /// The entry's timestamps and boot come with every entry; its cursor is read only for an
     /// entry that raises an alert and for a checkpoint (see `Loop`).
-    static let pipeline: Set<String> = ["MESSAGE_ID", "_TRANSPORT", "_UID", "_HOSTNAME", "MESSAGE", "_PID", "_EXE"]
+    static let pipeline: Set<String> = ["MESSAGE_ID", "_TRANSPORT", "_UID", "_HOSTNAME", "MESSAGE"]
 
-    /// What `run` and `replay` read: the engine's fields and `pipeline`.
-    static func selection(for engine: Engine) -> JournalFieldSelection {
-        JournalFieldSelection(names: engine.readFieldNames.union(pipeline))
+    /// What journal tampering signs read besides `pipeline` (`Pipeline.isSystemEntry`), only
+    /// when they are on.
+    static let journalTampering: Set<String> = ["_PID", "_EXE"]
+
+    /// What `run` and `replay` read: the engine's fields and `pipeline`, and with
+    /// `journalTampering` what its signs need.
+    static func selection(for engine: Engine, journalTampering: Bool = false) -> JournalFieldSelection {
+        JournalFieldSelection(names: engine.readFieldNames.union(pipeline).union(journalTampering ? Self.journalTampering : []))
     }
 
     /// What `WrittenAlerts` reads of Cordon's earlier alerts: `OwnEntries.isOwnAlert` and the

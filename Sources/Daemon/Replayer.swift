@@ -42,7 +42,7 @@ public struct Replayer {
         RuleLoading.log(detection.warnings, engine: engine, logger: logger)
         let files = try JournalOpening.journalFiles(in: paths)
         let journal = try JournalOpening.open(.files(files), dataThreshold: dataThreshold)
-        let fields = ReadFields.selection(for: engine)
+        let fields = ReadFields.selection(for: engine, journalTampering: journalTampering)
         var sinks: [AlertSink] = [OutputAlertSink(format: format)]
         if toJournal { sinks.append(JournalAlertSink()) }
         let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks,

@@ -61,7 +61,7 @@ public struct Runner {
             "restart.known_alerts": "\(alreadyWritten.count)",
         ])
 
-        var loop = Loop(journal: journal, fields: ReadFields.selection(for: engine), pipeline: pipeline, store: store,
+        var loop = Loop(journal: journal, fields: ReadFields.selection(for: engine, journalTampering: configuration.journalTampering), pipeline: pipeline, store: store,
                         configuration: configuration, logger: logger)
         try loop.position(at: checkpoint, fromStart: fromStart)
         try loop.run(signals: signals)
