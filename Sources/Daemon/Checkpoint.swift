@@ -35,20 +35,18 @@ public struct Checkpoint: Sendable, Equatable {
     /// `state <byte count>` and the state's bytes.
     var bytes: [UInt8] {
         guard let state else { return Array(text.utf8) }
-        var text = self.text
-        text.replaceSubrange(text.startIndex..<text.index(text.startIndex, offsetBy: "cordon-checkpoint 1".count),
-                             with: "cordon-checkpoint 2")
         return Array(text.utf8) + Array("state \(state.count)\n".utf8) + state
     }
 
-    /// The file's text: a version line, then `cursor <cursor>` or `head`, then `saved <µs>`.
+    /// The file's text: a version line (2 with state, else 1), then `cursor <cursor>`,
+    /// `at <cursor>` or `head`, then `saved <µs>`.
     var text: String {
         let position: String = switch self.position {
         case .head: "head"
         case .after(let cursor): "cursor \(cursor.rawValue)"
         case .at(let cursor): "at \(cursor.rawValue)"
         }
-        return "cordon-checkpoint 1\n\(position)\nsaved \(savedRealtime)\n"
+        return "cordon-checkpoint \(state == nil ? 1 : 2)\n\(position)\nsaved \(savedRealtime)\n"
     }
 
     /// Parses the file's bytes (version 1, or version 2 with state).
@@ -62,11 +60,8 @@ public struct Checkpoint: Sendable, Equatable {
         }
         let isVersion2 = bytes.starts(with: Array("cordon-checkpoint 2\n".utf8))
         guard isVersion2 else { return try parse(String(decoding: bytes, as: UTF8.self), path: path) }
-        let hint = "delete it to start at the tail of the journal, or restore it from a backup"
         guard lineEnds.count == 4 else { throw Failure(.data, "\(path): checkpoint file is cut short; \(hint)") }
-        var header = String(decoding: bytes[..<(lineEnds[2] + 1)], as: UTF8.self)
-        header = "cordon-checkpoint 1" + header.dropFirst("cordon-checkpoint 2".count)
-        var checkpoint = try parse(header, path: path)
+        var checkpoint = try parse(String(decoding: bytes[..<(lineEnds[2] + 1)], as: UTF8.self), path: path, version: 2)
         let stateLine = String(decoding: bytes[(lineEnds[2] + 1)..<lineEnds[3]], as: UTF8.self)
         guard stateLine.hasPrefix("state "), let count = Int(stateLine.dropFirst(6)), count >= 0,
               bytes.count - (lineEnds[3] + 1) == count
@@ -75,12 +70,14 @@ public struct Checkpoint: Sendable, Equatable {
         return checkpoint
     }
 
-    /// Parses the file's text.
+    /// What to do about a checkpoint file that cannot be read.
+    private static let hint = "delete it to start at the tail of the journal, or restore it from a backup"
+
+    /// Parses the file's text (its first three lines for version 2).
     /// - Throws: `Failure` naming the file and line that is wrong.
-    static func parse(_ text: String, path: String) throws(Failure) -> Checkpoint {
-        let hint = "delete it to start at the tail of the journal, or restore it from a backup"
+    static func parse(_ text: String, path: String, version: Int = 1) throws(Failure) -> Checkpoint {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.first == "cordon-checkpoint 1" else {
+        guard lines.first == "cordon-checkpoint \(version)" else {
             throw Failure(.data, "\(path):1: not a Cordon checkpoint file; \(hint)")
         }
         guard lines.count >= 3 else { throw Failure(.data, "\(path): checkpoint file is cut short; \(hint)") }
