@@ -29,7 +29,8 @@ struct LiveHost: HostLookup {
         let length = readlink("/proc/\(pid)/exe", &target, target.count - 1)
         guard length > 0 else { return nil }
         let image = target[..<length].map { UInt8(bitPattern: $0) }
-        var commandLine = FileBytes.contents(of: "/proc/\(pid)/cmdline", limit: 64 * 1024) ?? []
+        // A command line is at most a few MiB (the kernel's argument limit); 64 KiB of it is kept.
+        var commandLine = Array(((try? FileText.readBytes("/proc/\(pid)/cmdline", limit: 16 << 20).get()) ?? []).prefix(64 * 1024))
         while commandLine.last == 0 { commandLine.removeLast() }
         for index in commandLine.indices where commandLine[index] == 0 { commandLine[index] = UInt8(ascii: " ") }
         return (image, commandLine)
@@ -54,23 +55,5 @@ enum UserDatabase {
         guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name
         else { return nil }
         return Array(String(cString: name).utf8)
-    }
-}
-
-enum FileBytes {
-    /// At most `limit` bytes of the file at `path`, or nil when it cannot be read.
-    static func contents(of path: String, limit: Int) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: limit)
-        var total = 0
-        while total < limit {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + total, limit - total) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            total += count
-        }
-        return Array(bytes[..<total])
     }
 }
