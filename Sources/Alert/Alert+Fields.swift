@@ -80,10 +80,13 @@ extension Alert {
 
 /// Minimal JSON string quoting (RFC 8259), for output that must not depend on Foundation's key order.
 enum JSON {
+    /// Allocated once: `appendQuoted` runs for every field of every alert.
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// Appends `text` (UTF-8) as a JSON string: quotes, backslashes and control characters
     /// escaped, everything else copied byte for byte. Alert values are valid UTF-8 (`Escaping`).
     static func appendQuoted<Text: Collection<UInt8>>(_ text: Text, to output: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
+        let hex = hexDigits
         output.append(UInt8(ascii: "\""))
         for byte in text {
             switch byte {
