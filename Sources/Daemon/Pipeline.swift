@@ -234,9 +234,7 @@ public final class Pipeline {
             raised.append(Alert(match: match, entry: entry, cursor: cursor))
         }
         correlationMatches.removeAll(keepingCapacity: true)
-        correlator.observe(Observation(ruleIdentifier: match.rule.identifier, ruleName: match.rule.name, realtime: entry.realtime,
-                                       cursor: cursor, isTrusted: match.isTrusted, fields: match.captured),
-                           into: &correlationMatches)
+        correlator.observe(Observation(match, realtime: entry.realtime, cursor: cursor), into: &correlationMatches)
         lastEntry = entry
         raiseCorrelations()
         if correlator.evictionCount > reportedEvictions { warnAboutStateCap(correlator, at: entry, cursor: cursor) }

@@ -157,10 +157,7 @@ public struct RuleTestRunner {
             correlationMatches.removeAll(keepingCapacity: true)
             correlator.advance(to: entry.realtime, into: &correlationMatches)
             for match in matches where correlator.refers(to: match.rule.identifier) {
-                correlator.observe(Observation(ruleIdentifier: match.rule.identifier, ruleName: match.rule.name,
-                                               realtime: entry.realtime, cursor: cursor, isTrusted: match.isTrusted,
-                                               fields: match.captured),
-                                   into: &correlationMatches)
+                correlator.observe(Observation(match, realtime: entry.realtime, cursor: cursor), into: &correlationMatches)
             }
             for match in correlationMatches {
                 matched[match.rule.identifier] = (matched[match.rule.identifier] ?? false) || match.isTrusted

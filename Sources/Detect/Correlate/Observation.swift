@@ -32,6 +32,15 @@ public struct Observation: Sendable {
     }
 }
 
+extension Observation {
+    /// A base rule's match on the entry (or assembled event) at `cursor`, with the fields the
+    /// engine captured for correlation.
+    public init(_ match: Match, realtime: UInt64, cursor: Cursor) {
+        self.init(ruleIdentifier: match.rule.identifier, ruleName: match.rule.name, realtime: realtime, cursor: cursor,
+                  isTrusted: match.isTrusted, fields: match.captured)
+    }
+}
+
 /// A correlation rule or detector that fired.
 public struct CorrelationMatch: Sendable {
     /// The rule that fired.
