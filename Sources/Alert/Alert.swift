@@ -52,7 +52,7 @@ public struct Alert: Sendable {
         ruleAuthor = match.rule.author
         isTrusted = match.isTrusted
         logSource = match.logSource.map(\.description)
-        host = entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
+        host = Alert.host(of: entry)
         sourceCursor = cursor
         sourceRealtime = entry.realtime
         sourceMonotonic = entry.monotonic
@@ -60,12 +60,15 @@ public struct Alert: Sendable {
         fields = match.fields
     }
 
+    /// The host an entry came from (`_HOSTNAME`, escaped), or "unknown".
+    static func host(of entry: JournalEntry?) -> String {
+        entry?.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
+    }
+
     /// Makes the alert for a correlation rule or detector that fired.
-    /// - Parameters:
-    ///   - host: the host of the entry being processed when it fired.
-    ///   - monotonic: that entry's monotonic time, for export output.
-    ///   - bootID: that entry's boot.
-    public init(correlation: CorrelationMatch, host: String, monotonic: UInt64, bootID: String) {
+    /// - Parameter entry: the entry being processed when it fired: its host, monotonic time and
+    ///   boot go into the alert (nil: unknown).
+    public init(correlation: CorrelationMatch, entry: JournalEntry?) {
         let rule = correlation.rule
         ruleIdentifier = rule.identifier
         ruleTitle = rule.title
@@ -74,11 +77,11 @@ public struct Alert: Sendable {
         ruleAuthor = rule.author
         isTrusted = correlation.isTrusted
         logSource = nil
-        self.host = host
+        host = Alert.host(of: entry)
         sourceCursor = correlation.cursor
         sourceRealtime = correlation.realtime
-        sourceMonotonic = monotonic
-        sourceBootID = bootID
+        sourceMonotonic = entry?.monotonic ?? 0
+        sourceBootID = (entry?.boot ?? .zero).description
         let group = correlation.group.map { MatchedField(name: $0.name, value: $0.value) }
         fields = group
         self.group = group

@@ -243,12 +243,7 @@ public final class Pipeline {
     /// Adds alerts for `correlationMatches`. A correlation rule always alerts, also when another
     /// correlation rule refers to it: `generate` concerns base rules only.
     private func raiseCorrelations() {
-        guard !correlationMatches.isEmpty else { return }
-        let host = lastEntry?.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
-        for match in correlationMatches {
-            raised.append(Alert(correlation: match, host: host, monotonic: lastEntry?.monotonic ?? 0,
-                                bootID: lastEntry?.bootID ?? ID128.zero.description))
-        }
+        for match in correlationMatches { raised.append(Alert(correlation: match, entry: lastEntry)) }
         counters.correlationAlerts += correlationMatches.count
     }
 
@@ -266,8 +261,7 @@ public final class Pipeline {
         let match = CorrelationMatch(rule: rule, group: [("Rules", Array(evicting.map(\.identifier).joined(separator: ",").utf8))],
                                      realtime: entry.realtime, cursor: cursor, evidence: [],
                                      value: Double(statistics.evictions - reportedEvictions), isTrusted: false)
-        var alert = Alert(correlation: match, host: entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown",
-                          monotonic: entry.monotonic, bootID: entry.bootID)
+        var alert = Alert(correlation: match, entry: entry)
         alert.correlationType = "state_cap"
         raised.append(alert)
         reportedEvictions = statistics.evictions

@@ -57,8 +57,7 @@ enum TamperingAlerts {
         rule.tags = ["attack.defense-evasion", "attack.t1070.002"]
         let match = CorrelationMatch(rule: rule, group: group, realtime: realtime, cursor: cursor, evidence: evidence,
                                      value: nil, isTrusted: true)
-        var alert = Alert(correlation: match, host: entry.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown",
-                          monotonic: entry.monotonic, bootID: entry.bootID)
+        var alert = Alert(correlation: match, entry: entry)
         alert.correlationType = "journal_" + kind
         return alert
     }
