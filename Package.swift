@@ -42,18 +42,27 @@ let package = Package(
         .target(name: "Detect", dependencies: ["CPCRE2", "Rules", "Parse"]),
         // Alert: matches → alert values → journal entries, JSON, text and export format.
         .target(name: "Alert", dependencies: ["Detect", "Journal", "Parse"]),
+        // Respond: alerts → actions: which action an alert triggers, guardrails, the action ledger
+        // (exactly once, TTL), hooks run with posix_spawn (argv, environment, JSON on stdin).
+        .target(
+            name: "Respond",
+            dependencies: [
+                "Alert", "Journal", "Parse", "Yams",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Daemon: configuration, checkpoint, the pipeline loop behind `run` and `replay`.
         .target(
             name: "Daemon",
             dependencies: [
-                "CLinux", "Journal", "Parse", "Rules", "Detect", "Alert", "Yams",
+                "CLinux", "Journal", "Parse", "Rules", "Detect", "Alert", "Respond", "Yams",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "cordon",
             dependencies: [
-                "Daemon", "Rules", "Journal", "Parse",
+                "Daemon", "Respond", "Rules", "Journal", "Parse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,6 +71,7 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Rules", "Parse", "Journal"]),
         .testTarget(name: "AlertTests", dependencies: ["Alert", "Detect", "Rules", "Parse", "Journal"]),
+        .testTarget(name: "RespondTests", dependencies: ["Respond", "Alert", "Journal", "Parse"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Journal"]),
         .testTarget(name: "ParseTests", dependencies: ["Parse", "Journal"]),
         // Real journald, real binary: run `make test` (it starts a journald where none runs).

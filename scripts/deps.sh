@@ -4,7 +4,8 @@
 set -euo pipefail
 need=(libsystemd-dev libpcre2-dev pkg-config systemd systemd-journal-remote util-linux)
 case "${1:-build}" in
-  test)  need+=(iproute2 openssh-server openssh-client sshpass auditd) ;;
+  test)  need+=(iproute2 openssh-server openssh-client sshpass auditd nftables curl netcat-openbsd
+               systemd-container debootstrap passwd) ;;
   bench) need+=(gcc python3) ;;
 esac
 missing=()
