@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Respond",
             dependencies: [
-                "Alert", "Journal", "Parse", "Yams",
+                "Alert", "Detect", "Rules", "Journal", "Parse", "Yams",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -4,8 +4,14 @@
 # journald's per-service rate limit off (tests write thousands of entries a second; a real host
 # keeps its own journald.conf).
 set -euo pipefail
+# A journald of this machine, not one inside a container (systemd-nspawn tests boot their own).
+ours() {
+  local p self; self=$(readlink /proc/self/ns/mnt)
+  for p in $(pgrep -x systemd-journal); do [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$self" ] && return 0; done
+  return 1
+}
 # Alive means accepting connections, not just a process or a socket file (a stale one stays behind).
-alive() { pgrep -x systemd-journal >/dev/null 2>&1 && systemd-cat -t cordon-probe true 2>/dev/null; }
+alive() { ours && systemd-cat -t cordon-probe true 2>/dev/null; }
 if alive; then
   [ -e /dev/log ] || ln -sf /run/systemd/journal/dev-log /dev/log
   exit 0
@@ -22,10 +28,11 @@ RateLimitIntervalSec=0
 RateLimitBurst=0
 CONF
 # One that is still shutting down must be gone before a new one opens the same files.
-for _ in $(seq 50); do pgrep -x systemd-journal >/dev/null 2>&1 || break; sleep 0.1; done
-pgrep -x systemd-journal >/dev/null 2>&1 && { echo "cordon: a systemd-journald runs but does not answer; stop it and retry" >&2; exit 71; }
+for _ in $(seq 50); do ours || break; sleep 0.1; done
+ours && { echo "cordon: a systemd-journald runs but does not answer; stop it and retry" >&2; exit 71; }
 setsid /lib/systemd/systemd-journald >/dev/null 2>&1 < /dev/null &
+started=$!
 for _ in $(seq 100); do alive && break; sleep 0.1; done
 alive || { echo "cordon: systemd-journald did not start" >&2; exit 71; }
 [ -e /dev/log ] || ln -sf /run/systemd/journal/dev-log /dev/log
-echo "cordon: started systemd-journald (pid $(pgrep -x systemd-journal | head -1))" >&2
+echo "cordon: started systemd-journald (pid $started)" >&2

@@ -1,4 +1,6 @@
+import Glibc
 import Parse
+import Respond
 import Yams
 
 /// Settings of `run` and `replay`: the configuration file's values, then flags on top.
@@ -26,6 +28,8 @@ public struct Configuration: Sendable, Equatable {
     /// Alert on signs of journal tampering: the clock set back, long gaps, a boot without a
     /// shutdown record, journald restarted, rotation and vacuum requests (rules/CORRELATION.md).
     public var journalTampering = false
+    /// Actions alerts trigger, and their guardrails (`response:`; hooks/README.md).
+    public var response = ResponseConfiguration()
 
     /// The configuration file read when `--config` is not given; its absence is not an error.
     public static let defaultPath = "/etc/cordon/cordon.yaml"
@@ -154,8 +158,14 @@ public struct Configuration: Sendable, Equatable {
                     }
                     configuration.correlationMaximumGroups = number
                 }
+            case "response":
+                do {
+                    configuration.response = try ResponseConfiguration.parse(value, hookExists: { access($0, X_OK) == 0 })
+                } catch {
+                    throw Failure(.data, "\(path):\(error.line): \(error.message)")
+                }
             default:
-                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders, assembly, correlation, journal_tampering")
+                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders, assembly, correlation, journal_tampering, response")
             }
         }
         return configuration

@@ -4,6 +4,7 @@ import Detect
 import Journal
 import Logging
 import Parse
+import Respond
 import Rules
 
 /// journal entry → event → matches → alerts → sinks, one entry at a time.
@@ -32,6 +33,9 @@ public final class Pipeline {
     private var raised: [Alert] = []
     private let ownEntries: OwnEntries
     private let sinks: [AlertSink]
+    /// Actions alerts trigger (`run` only): decided, and their intents recorded, before the
+    /// entry counts as processed.
+    private let responder: Responder?
     private let logger: Logger
     /// Alerts already in the journal from before a restart; each is skipped once, then forgotten.
     private var alreadyWritten: Set<AlertKey>
@@ -62,10 +66,12 @@ public final class Pipeline {
     ///   - alreadyWritten: alerts not to write again (found in the journal on restart).
     ///   - host: what event assembly may ask of the host (`/proc` only when tailing live).
     ///   - correlator: the correlation rules and detectors over the rules' matches.
+    ///   - responder: the actions alerts trigger; nil: none (`replay`, `test`).
     public init(engine: Engine, ownEntries: OwnEntries, sinks: [AlertSink],
                 alreadyWritten: Set<AlertKey> = [], host: any HostLookup = NoHostLookup(),
                 assemblyOptions: AssemblyOptions = AssemblyOptions(), correlator: Correlator? = nil,
-                journalTampering: JournalTampering? = nil, logger: Logger) {
+                journalTampering: JournalTampering? = nil, responder: Responder? = nil, logger: Logger) {
+        self.responder = responder
         self.engine = engine
         self.correlator = correlator
         self.tampering = journalTampering
@@ -313,15 +319,24 @@ public final class Pipeline {
         correlator?.snapshot()
     }
 
-    /// Writes `alerts` to every sink, skipping those the journal already had before a restart.
+    /// Writes `alerts` to every sink, skipping those the journal already had before a restart,
+    /// then hands each to the responder. Alerts written before a crash go to it too: the action
+    /// ledger, not the journal, knows whether their actions were decided.
     private func write(_ alerts: [Alert]) throws(Failure) {
         for alert in alerts {
             if !alreadyWritten.isEmpty, alreadyWritten.remove(alert.key) != nil {
                 counters.duplicatesSuppressed += 1
-                continue
+            } else {
+                for sink in sinks { try sink.write(alert) }
+                counters.alerts += 1
             }
-            for sink in sinks { try sink.write(alert) }
-            counters.alerts += 1
+            guard let responder else { continue }
+            do {
+                try responder.handle(alert)
+            } catch {
+                throw Failure(.cannotCreate, "\(error); the action for alert \(alert.ruleIdentifier) at \(alert.sourceCursor.rawValue) "
+                    + "cannot be recorded, so the entry is read again at the next start; check the state directory")
+            }
         }
     }
 

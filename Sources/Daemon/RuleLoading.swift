@@ -113,6 +113,9 @@ public struct LoadedDetection {
     public let correlator: Correlator?
     /// Warnings to log.
     public let warnings: [Diagnostic]
+    /// Every loaded rule's and correlation's id, by itself and by its name: what action triggers
+    /// (`when: rules:`) may refer to.
+    public var ruleIdentifiers: [String: String] = [:]
 }
 
 extension RuleLoading {
@@ -128,8 +131,17 @@ extension RuleLoading {
         let report = report(paths: paths, placeholders: placeholders, options: options)
         var (engine, warnings) = try engine(checking: report, paths: paths)
         let correlations = report.loaded.correlations
+        var identifiers: [String: String] = [:]
+        for rule in report.loaded.rules {
+            identifiers[rule.identifier] = rule.identifier
+            if let name = rule.name { identifiers[name] = rule.identifier }
+        }
+        for rule in correlations {
+            identifiers[rule.identifier] = rule.identifier
+            if let name = rule.name { identifiers[name] = rule.identifier }
+        }
         guard !correlations.isEmpty else {
-            return (LoadedDetection(engine: engine, correlator: nil, warnings: warnings), nil)
+            return (LoadedDetection(engine: engine, correlator: nil, warnings: warnings, ruleIdentifiers: identifiers), nil)
         }
         var names: [String: String] = [:]
         for rule in report.loaded.rules { if let name = rule.name { names[rule.identifier] = name } }
@@ -152,7 +164,7 @@ extension RuleLoading {
         for rule in engine.rules where correlator.refers(to: rule.identifier) {
             engine.capture(correlator.fieldNames(forRule: rule.identifier), forRule: rule.identifier)
         }
-        return (LoadedDetection(engine: engine, correlator: correlator, warnings: warnings), problem)
+        return (LoadedDetection(engine: engine, correlator: correlator, warnings: warnings, ruleIdentifiers: identifiers), problem)
     }
 
     /// Logs rule warnings for `run` and `replay`: rules never evaluated as one summary line

@@ -4,6 +4,7 @@ import Glibc
 import Journal
 import Logging
 import Parse
+import Respond
 
 /// `cordon run`: tail a journal, write alerts to the local journal, keep a crash-safe checkpoint.
 public struct Runner {
@@ -37,6 +38,7 @@ public struct Runner {
             logger.warning("The saved correlation state cannot be used; correlation starts afresh from the checkpoint",
                            metadata: ["reason": "\(snapshotProblem)", "state.file": "\(store.path)"])
         }
+        let responder = try makeResponder(detection)
         let journal = try JournalOpening.open(source, dataThreshold: configuration.dataThreshold)
         let ownEntries = OwnEntries(userID: geteuid())
 
@@ -54,7 +56,8 @@ public struct Runner {
         let pipeline = Pipeline(engine: engine, ownEntries: ownEntries, sinks: [JournalAlertSink()],
                                 alreadyWritten: alreadyWritten, host: LiveHost(source: source),
                                 assemblyOptions: configuration.assembly, correlator: detection.correlator,
-                                journalTampering: configuration.journalTampering ? JournalTampering() : nil, logger: logger)
+                                journalTampering: configuration.journalTampering ? JournalTampering() : nil,
+                                responder: responder, logger: logger)
         logger.info("Cordon started", metadata: [
             "rules.count": "\(engine.rules.count)",
             "state.checkpoint": "\(checkpoint.map { "\($0.position)" } ?? "none")",
@@ -64,8 +67,18 @@ public struct Runner {
         var loop = Loop(journal: journal, fields: ReadFields.selection(for: engine, journalTampering: configuration.journalTampering), pipeline: pipeline, store: store,
                         configuration: configuration, logger: logger)
         try loop.position(at: checkpoint, fromStart: fromStart)
+        responder?.start()
+        defer { responder?.stop(timeout: 5) }
         try loop.run(signals: signals)
         let statistics = pipeline.statistics
+        if let response = responder?.statistics {
+            logger.info("Actions", metadata: [
+                "actions.applied": "\(response.applied)", "actions.would_run": "\(response.wouldRun)",
+                "actions.skipped": "\(response.skipped)", "actions.failed": "\(response.failed)",
+                "actions.released": "\(response.released)", "actions.untrusted_ignored": "\(response.untrustedIgnored)",
+                "actions.cooling_down": "\(response.coolingDown)",
+            ])
+        }
         logger.info("Cordon stopped", metadata: [
             "entries": "\(statistics.entries)", "alerts": "\(statistics.alerts)",
             "duplicates_suppressed": "\(statistics.duplicatesSuppressed)",
@@ -85,6 +98,30 @@ public struct Runner {
             "sysmon.unreadable": "\(statistics.assembly.sysmonUnreadable)",
         ])
         return pipeline.statistics
+    }
+}
+
+extension Runner {
+    /// The responder for the configured actions, with rule names resolved; nil without actions.
+    func makeResponder(_ detection: LoadedDetection) throws(Failure) -> Responder? {
+        var response = configuration.response
+        guard !response.actions.isEmpty else { return nil }
+        for (action, reference) in response.resolveRuleNames(detection.ruleIdentifiers) {
+            logger.warning("An action's trigger names a rule that is not loaded", metadata: ["action.name": "\(action)", "rule": "\(reference)"])
+        }
+        for hook in response.missingHooks {
+            logger.warning("A dry-run action's hook is not installed; enforcing it would fail", metadata: ["hook": "\(hook)"])
+        }
+        let ledger: ActionLedger
+        do {
+            ledger = try ActionLedger(directory: configuration.stateDirectory, compacting: true)
+        } catch {
+            throw Failure(.cannotCreate, "\(error); choose a writable --state-dir or run as root")
+        }
+        logger.info("Response", metadata: [
+            "response.mode": "\(response.mode.rawValue)", "response.actions": "\(response.actions.map(\.name))",
+        ])
+        return Responder(configuration: response, ledger: ledger, logger: logger)
     }
 }
 

@@ -113,11 +113,13 @@ final class DaemonProcess {
     let process = Process()
     let logPath: String
 
-    init(arguments: [String], logPath: String) throws {
+    /// - Parameter launcher: a command to run `cordon` under, e.g. `["/usr/bin/unshare", "-n"]`
+    ///   for a private network namespace.
+    init(arguments: [String], logPath: String, launcher: [String] = []) throws {
         self.logPath = logPath
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw POSIXError(.EIO) }
-        process.executableURL = URL(fileURLWithPath: Paths.cordon)
-        process.arguments = ["run"] + arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Paths.cordon)
+        process.arguments = Array(launcher.dropFirst()) + (launcher.isEmpty ? [] : [Paths.cordon]) + ["run"] + arguments
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.standardError = log

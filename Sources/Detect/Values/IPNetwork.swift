@@ -5,7 +5,7 @@ import Parse
 /// Field addresses are read with `IPAddress` (strict, no allocation). An IPv4-mapped IPv6
 /// address (`::ffff:10.1.2.3`) is compared as the IPv4 address it carries, so it matches IPv4
 /// networks; a zone (`fe80::1%eth0`) is ignored.
-struct IPNetwork: Sendable, Hashable {
+public struct IPNetwork: Sendable, Hashable {
     /// The network address.
     let address: IPAddress
     /// The prefix length in bits.
@@ -13,7 +13,7 @@ struct IPNetwork: Sendable, Hashable {
 
     /// Parses `10.0.0.0/8`; an address without `/n` is a single host. Host bits may be set;
     /// they are ignored.
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2, let address = IPAddress(Array(parts[0].utf8)[...])?.unmapped else { return nil }
         let bits = address.isIPv4 ? 32 : 128
@@ -27,7 +27,7 @@ struct IPNetwork: Sendable, Hashable {
     }
 
     /// Whether the address written in `text` is inside the network.
-    func contains(_ text: ArraySlice<UInt8>) -> Bool {
+    public func contains(_ text: ArraySlice<UInt8>) -> Bool {
         guard let candidate = IPAddress(text)?.unmapped else { return false }
         return candidate.sharesPrefix(with: address, length: prefixLength)
     }

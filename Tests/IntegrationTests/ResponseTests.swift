@@ -1,0 +1,226 @@
+import Foundation
+import Glibc
+import Journal
+import Parse
+import Testing
+
+/// Response through the real daemon: dry-run by default, untrusted and allowlisted alerts never
+/// acted on, exactly once across a SIGKILL, TTL releases after a restart, `cordon actions` and
+/// `cordon release`. The hooks here are test hooks that record their runs; the shipped hooks are
+/// tested against real nftables, systemd and HTTP in HookNetworkTests, HookHostTests and
+/// ResponseEndToEndTests.
+@Suite(.serialized) struct ResponseTests {
+    /// `count` failed SSH passwords from `source`, one a second from `start`, as sshd logs them
+    /// (trusted: `_EXE=/usr/sbin/sshd`, `_UID=0`), in export format.
+    static func bruteForce(source: String, count: Int = 10, start: UInt64, host: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for index in 0..<count {
+            let fields: [(String, [UInt8])] = [
+                ("_HOSTNAME", Array(host.utf8)), ("_EXE", Array("/usr/sbin/sshd".utf8)), ("_COMM", Array("sshd".utf8)),
+                ("_UID", Array("0".utf8)), ("_PID", Array("4242".utf8)), ("_TRANSPORT", Array("syslog".utf8)),
+                ("SYSLOG_IDENTIFIER", Array("sshd".utf8)),
+                ("MESSAGE", Array("Failed password for root from \(source) port \(40000 + index) ssh2".utf8)),
+            ]
+            ExportFormat.append(exportEntry(realtime: start + UInt64(index) * 1_000_000, fields: fields), to: &bytes)
+        }
+        return bytes
+    }
+
+    /// A test hook that appends `<verb> <action id> <key>` to `runs`, optionally waiting first.
+    static func recordingHook(in directory: TemporaryDirectory, startedMarker: String? = nil, sleepSeconds: Int = 0) throws -> String {
+        let hook = try directory.write("hook", """
+            #!/bin/sh
+            set -eu
+            cat >/dev/null
+            echo "start $1 $CORDON_ACTION_ID $CORDON_KEY" >> \(directory.path)/runs
+            \(sleepSeconds > 0 ? "[ -e \(directory.path)/slept ] || { touch \(directory.path)/slept; sleep \(sleepSeconds); }" : "")
+            echo "done $1 $CORDON_ACTION_ID $CORDON_KEY" >> \(directory.path)/runs
+            """)
+        chmod(hook, 0o755)
+        return hook
+    }
+
+    static func config(hook: String, mode: String = "enforce", ttl: String = "1h", management: String = "198.51.100.10") -> String {
+        """
+        response:
+          mode: \(mode)
+          timeout: 30s
+          allowlist:
+            addresses: [\(management)]
+          actions:
+            - name: block-ssh-source
+              hook: \(hook)
+              when: {rules: [sshd_brute_force]}
+              key: SourceIp
+              ttl: \(ttl)
+              settings:
+                address: {field: SourceIp}
+        """
+    }
+
+    static func runs(_ directory: TemporaryDirectory) -> [String] {
+        ((try? String(contentsOfFile: directory.path + "/runs", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Waits for entries with `MESSAGE_ID` and `field=value`.
+    static func waitForEntries(_ messageID: String, _ field: String, _ value: String, count: Int, timeout: Double = 30) throws -> [JournalEntry] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var entries: [JournalEntry] = []
+        repeat {
+            entries = try journalEntries(field: field, value: value).filter { $0.string("MESSAGE_ID") == messageID }
+            if entries.count >= count { return entries }
+            usleep(100_000)
+        } while Date() < deadline
+        return entries
+    }
+
+    @Test func theShippedConfigurationOnlySaysWhatWouldRun() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let host = "dryrun-" + uniqueToken()
+        _ = try makeJournal(export: Self.bruteForce(source: "203.0.113.9", start: 1_800_000_000_000_000, host: host),
+                            directory: directory.path + "/journal")
+        let tablesBefore = try runCommand(["nft", "list", "tables"]).standardOutput
+        // A private network namespace: were dry-run broken, nothing here could change the machine's network.
+        let daemon = try DaemonProcess(arguments: [
+            "--config", Paths.packageRoot + "/config/cordon.yaml", "--rules", Paths.shippedRules,
+            "--state-dir", directory.path + "/state", "--directory", directory.path + "/journal", "--from-start",
+        ], logPath: directory.path + "/log", launcher: ["/usr/bin/unshare", "-n"])
+        defer { _ = daemon.stop() }
+        let wouldRun = try Self.waitForEntries(CordonMessageID.actionWouldRun, "CORDON_HOST", host, count: 1)
+        #expect(wouldRun.count == 1, "\(daemon.log)")
+        let entry = try #require(wouldRun.first)
+        #expect(entry.string("CORDON_ACTION_NAME") == "block-ssh-source")
+        #expect(entry.string("CORDON_ACTION_KEY") == "203.0.113.9")
+        #expect(entry.string("CORDON_ACTION_MODE") == "dry-run")
+        #expect(entry.string("MESSAGE")?.contains("would run (dry-run, nothing changed): block-source apply for 203.0.113.9") == true)
+        #expect(try alertEntries([("CORDON_HOST", host), ("CORDON_RULE_ID", "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14")]).count == 1)
+        #expect(try Self.waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1, timeout: 1).isEmpty)
+        #expect(try runCommand(["nft", "list", "tables"]).standardOutput == tablesBefore)
+        let listing = try runCommand([Paths.cordon, "actions", "--state-dir", directory.path + "/state"])
+        #expect(listing.standardOutput.contains("block-ssh-source  dry-run  would-run  203.0.113.9"), "\(listing.standardOutput)")
+    }
+
+    @Test func forgedAndAllowlistedSourcesAreNeverActedOn() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let hook = try Self.recordingHook(in: directory)
+        let configuration = try directory.write("cordon.yaml", Self.config(hook: hook))
+        let host = "forgery-" + uniqueToken()
+        // Trusted failures, but from the allowlisted management address.
+        _ = try makeJournal(export: Self.bruteForce(source: "198.51.100.10", start: 1_800_000_000_000_000, host: host),
+                            directory: directory.path + "/journal")
+        let replayDaemon = try DaemonProcess(arguments: [
+            "--config", configuration, "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state-allowlist",
+            "--directory", directory.path + "/journal", "--from-start",
+        ], logPath: directory.path + "/log-allowlist")
+        let skipped = try Self.waitForEntries(CordonMessageID.actionSkipped, "CORDON_HOST", host, count: 1)
+        _ = replayDaemon.stop()
+        #expect(skipped.first?.string("CORDON_ACTION_REASON") == "address 198.51.100.10 is in the allowlisted 198.51.100.10", "\(replayDaemon.log)")
+        // Forged sshd lines on the live journal, from an unprivileged user: the management address and another.
+        let live = try DaemonProcess(arguments: [
+            "--config", configuration, "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state-live",
+        ], logPath: directory.path + "/log-live")
+        defer { _ = live.stop() }
+        #expect(live.waitUntilStarted())
+        let started = UInt64(Date().timeIntervalSince1970 * 1_000_000) - 1_000_000
+        // A fresh address each run: the brute-force rule stays quiet for a source that just fired.
+        let forgedSource = "203.0.113.\(Int.random(in: 100...199))"
+        for source in ["198.51.100.10", forgedSource] {
+            for index in 0..<12 {
+                try runCommand(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "logger", "-t", "sshd",
+                                "Failed password for root from \(source) port \(50000 + index) ssh2"])
+            }
+        }
+        // The forged brute force still raises an alert, untrusted; nothing is decided for it.
+        var forged: [JournalEntry] = []
+        let deadline = Date().addingTimeInterval(20)
+        while forged.isEmpty && Date() < deadline {
+            forged = try alertEntries(field: "CORDON_RULE_ID", value: "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14").filter {
+                $0.realtime >= started && $0.string("CORDON_FIELD_SOURCEIP") == forgedSource && $0.string("CORDON_TRUSTED") == "0"
+            }
+            usleep(100_000)
+        }
+        #expect(!forged.isEmpty, "\(live.log)")
+        usleep(1_000_000)
+        #expect(Self.runs(directory).isEmpty)
+        #expect(try journalEntries(field: "CORDON_ACTION_KEY", value: forgedSource).filter { $0.realtime >= started }.isEmpty)
+        #expect(live.log.contains("An untrusted alert"), "\(live.log)")
+    }
+
+    @Test func aKilledDaemonCompletesTheActionExactlyOnceAndReleasesOnTime() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let hook = try Self.recordingHook(in: directory, sleepSeconds: 30)
+        let configuration = try directory.write("cordon.yaml", Self.config(hook: hook, ttl: "8s"))
+        let host = "crash-" + uniqueToken()
+        _ = try makeJournal(export: Self.bruteForce(source: "203.0.113.50", start: 1_800_000_000_000_000, host: host),
+                            directory: directory.path + "/journal")
+        let arguments = ["--config", configuration, "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state",
+                         "--directory", directory.path + "/journal", "--from-start"]
+        let first = try DaemonProcess(arguments: arguments, logPath: directory.path + "/log")
+        // Between intent and outcome: the hook has started and sleeps.
+        let deadline = Date().addingTimeInterval(30)
+        while Self.runs(directory).isEmpty && Date() < deadline { usleep(50_000) }
+        #expect(Self.runs(directory).count == 1, "\(first.log)")
+        first.kill(SIGKILL)
+        first.wait()
+        let listing = try runCommand([Paths.cordon, "actions", "--state-dir", directory.path + "/state", "-o", "json"])
+        #expect(listing.standardOutput.contains("\"status\":\"applying\""), "\(listing.standardOutput)")
+        let second = try DaemonProcess(arguments: arguments, logPath: directory.path + "/log")
+        defer { _ = second.stop() }
+        let applied = try Self.waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1)
+        #expect(applied.count == 1, "\(second.log)")
+        let identifier = try #require(applied.first?.string("CORDON_ACTION_ID"))
+        #expect(applied.first?.string("CORDON_ACTION_BY") == "restart")
+        // The TTL release fires after the restart.
+        let released = try Self.waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 1, timeout: 40)
+        #expect(released.count == 1)
+        #expect(released.first?.string("CORDON_ACTION_BY") == "ttl")
+        usleep(500_000)
+        // Every run used the same action id; apply completed once, release once.
+        let runs = Self.runs(directory)
+        #expect(runs.allSatisfy { $0.hasSuffix("\(identifier) 203.0.113.50") }, "\(runs)")
+        #expect(runs.filter { $0.hasPrefix("done apply") }.count == 1, "\(runs)")
+        #expect(runs.filter { $0.hasPrefix("done release") }.count == 1, "\(runs)")
+        // A third start repeats nothing.
+        _ = second.stop()
+        let third = try DaemonProcess(arguments: arguments, logPath: directory.path + "/log")
+        #expect(third.waitUntilStarted())
+        usleep(1_500_000)
+        _ = third.stop()
+        #expect(Self.runs(directory) == runs)
+        #expect(try journalEntries(field: "CORDON_ACTION_ID", value: identifier).count == 2)
+    }
+
+    @Test func anOperatorReleasesByKeyAndTheDaemonDoesNotReleaseAgain() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let hook = try Self.recordingHook(in: directory)
+        let configuration = try directory.write("cordon.yaml", Self.config(hook: hook, ttl: "6s"))
+        let host = "release-" + uniqueToken()
+        _ = try makeJournal(export: Self.bruteForce(source: "203.0.113.60", start: 1_800_000_000_000_000, host: host),
+                            directory: directory.path + "/journal")
+        let daemon = try DaemonProcess(arguments: [
+            "--config", configuration, "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state",
+            "--directory", directory.path + "/journal", "--from-start",
+        ], logPath: directory.path + "/log")
+        defer { _ = daemon.stop() }
+        let applied = try Self.waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1)
+        let identifier = try #require(applied.first?.string("CORDON_ACTION_ID"))
+        let actions = try runCommand([Paths.cordon, "actions", "--state-dir", directory.path + "/state"])
+        #expect(actions.standardOutput.contains(identifier + "  block-ssh-source  enforce  applied  203.0.113.60"), "\(actions.standardOutput)")
+        let release = try runCommand([Paths.cordon, "release", "--config", configuration, "--state-dir", directory.path + "/state",
+                                      "--key", "203.0.113.60"])
+        #expect(release.status == 0, "\(release.standardError)")
+        #expect(release.standardOutput.contains("released \(identifier) (block-ssh-source 203.0.113.60)"))
+        let released = try Self.waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 1)
+        #expect(released.first?.string("CORDON_ACTION_BY") == "operator")
+        sleep(8)  // past the TTL
+        #expect(Self.runs(directory).filter { $0.hasPrefix("done release") }.count == 1)
+        #expect(try Self.waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 2, timeout: 0.5).count == 1)
+        let unknown = try runCommand([Paths.cordon, "release", "--state-dir", directory.path + "/state", "0123"])
+        #expect(unknown.status == 64)
+        #expect(unknown.standardError.contains("no action 0123"))
+    }
+}

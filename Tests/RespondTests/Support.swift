@@ -1,0 +1,38 @@
+import Alert
+import Detect
+import Journal
+import Rules
+@testable import Respond
+import Yams
+
+/// A correlation alert like the SSH brute-force rule raises, with `SourceIp` as its group.
+func bruteForceAlert(source: String = "203.0.113.9", realtime: UInt64 = 1_800_000_000_000_000, sequence: Int = 1,
+                     trusted: Bool = true, level: Level = .high, tags: [String] = ["attack.credential-access", "attack.t1110.001"],
+                     rule identifier: String = "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14") -> Alert {
+    var rule = CorrelationRule(identifier: identifier, title: "SSH brute force from one source address", level: level,
+                               kind: .eventCount, ruleReferences: [], groupBy: ["SourceIp"], timespan: 300_000_000,
+                               condition: CorrelationRule.Condition(), location: SourceLocation(file: "test", line: 1))
+    rule.tags = tags
+    let cursor = Cursor("s=0123456789abcdef0123456789abcdef;i=\(String(sequence, radix: 16));b=5a9e1d0c2b3f4a5e8d7c6b5a49382716;m=1;t=1;x=1")!
+    let match = CorrelationMatch(rule: rule, group: [("SourceIp", Array(source.utf8))], realtime: realtime, cursor: cursor,
+                                 evidence: [cursor], value: 10, isTrusted: trusted)
+    return Alert(correlation: match, entry: nil)
+}
+
+/// Parses a `response:` section.
+func responseConfiguration(_ yaml: String, hookExists: (String) -> Bool = { _ in true }) throws -> ResponseConfiguration {
+    guard let node = try Yams.compose(yaml: yaml) else { throw ResponseConfigurationError(line: 0, message: "empty") }
+    return try ResponseConfiguration.parse(node, hookExists: hookExists)
+}
+
+/// The ledger as the planner sees it, in memory.
+struct FakeLedger: LedgerView {
+    var decided: Set<String> = []
+    var active: Set<String> = []
+    var last: [String: UInt64] = [:]
+    var enforced: [UInt64] = []
+    func contains(_ id: String) -> Bool { decided.contains(id) }
+    func isActive(action: String, key: String) -> Bool { active.contains(action + "|" + key) }
+    func lastDecision(action: String, key: String) -> UInt64? { last[action + "|" + key] }
+    func enforcedCount(since realtime: UInt64) -> Int { enforced.filter { $0 >= realtime }.count }
+}
