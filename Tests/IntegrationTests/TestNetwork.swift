@@ -87,9 +87,13 @@ final class TestNetwork {
             }
             let candidate = "cn\(pid)n\(number)"
             // `ip netns add` creates /run/netns/NAME exclusively: whoever gets the switch owns the prefix.
-            if try runCommand([Self.ip, "netns", "add", candidate + "-sw"]).status == 0 {
+            let result = try runCommand([Self.ip, "netns", "add", candidate + "-sw"])
+            if result.status == 0 {
                 claimed = candidate
                 break
+            }
+            guard result.standardError.contains("File exists") else {
+                throw TestNetworkError(description: "ip netns add \(candidate)-sw: \(result.standardError)")
             }
         }
         guard let claimed else { throw TestNetworkError(description: "no free network namespace name cn\(pid)n*") }
