@@ -18,8 +18,11 @@ import Testing
         defer { directory.remove() }
         try runCommand(["ssh-keygen", "-A"])
         mkdir("/run/sshd", 0o755)
-        try network.spawn(in: .host, ["/usr/sbin/sshd", "-D", "-o", "ListenAddress=198.51.100.1", "-o", "PasswordAuthentication=yes",
-                                      "-o", "PermitRootLogin=yes", "-o", "MaxStartups=100", "-o", "PidFile=" + directory.path + "/sshd.pid"])
+        // sshd daemonizes (without -D): it closes every inherited descriptor at start, which
+        // Foundation's Process takes for an exit and then blocks reaping it. Teardown kills it.
+        let sshd = try network.run(in: .host, ["/usr/sbin/sshd", "-o", "ListenAddress=198.51.100.1", "-o", "PasswordAuthentication=yes",
+                                               "-o", "PermitRootLogin=yes", "-o", "MaxStartups=100", "-o", "PidFile=" + directory.path + "/sshd.pid"])
+        #expect(sshd.status == 0, "\(sshd.standardError)")
         try network.waitUntilListening(in: .host, port: 22)
         let configuration = try directory.write("cordon.yaml", """
             response:
