@@ -33,6 +33,14 @@ die() { echo "container.sh: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, systemd-nspawn, nsenter)"
 
+# Close every descriptor but 0-2 (and bash's own 255) before anything starts in the background.
+# Foundation's Process (the Swift tests) notices that a child exited when a socket it hands down is
+# closed; a container or watchdog that inherited it would keep `boot`'s caller waiting forever.
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+done
+
 # The first http(s) Debian mirror of this machine's enabled apt sources (one-line .list files and
 # deb822 .sources files; renamed files such as *.list.disabled-by-farm are not sources).
 mirror() {
