@@ -84,7 +84,12 @@ import Testing
     func stopUnitRefusesBadInput() throws {
         let container = try HookContainer.boot()
         try prepareUnits(container)
-        try container.shell("rm -f /tmp/hh-pwned")
+        // An alias of dbus.service: refused as what it resolves to.
+        try container.shell("""
+            rm -f /tmp/hh-pwned
+            ln -sfn /usr/lib/systemd/system/dbus.service /etc/systemd/system/bus-alias.service
+            systemctl daemon-reload
+            """)
         let bad: [(variable: String, value: String)] = [
             ("CORDON_UNITS", "health-app.service;reboot"),
             ("CORDON_UNITS", "health-app.service $(touch /tmp/hh-pwned)"),
@@ -102,6 +107,7 @@ import Testing
             ("CORDON_UNITS", "health-worker.service,bad name.service"),
             ("CORDON_UNITS", "dbus.service"),
             ("CORDON_UNITS", "health-worker.service,systemd-journald.service"),
+            ("CORDON_UNITS", "health-worker.service,bus-alias.service"),
             ("CORDON_UNITS", String(repeating: "a", count: 300) + ".service"),
             ("CORDON_UNITS", ""),
             ("CORDON_MASK", "yes;no"),
@@ -120,6 +126,29 @@ import Testing
         #expect(try container.output("test -e /tmp/hh-pwned && echo executed || true") == "")
         #expect(try state(container, "health-app.service") == "active enabled=static")
         #expect(try state(container, "health-worker.service") == "active enabled=static")
+        #expect(try container.output("systemctl is-active dbus.service") == "active")
+        try container.shell("rm /etc/systemd/system/bus-alias.service && systemctl daemon-reload")
+    }
+
+    @Test("stop-unit leaves alone a mask it did not make: release neither unmasks nor starts that unit")
+    func stopUnitKeepsForeignMask() throws {
+        let container = try HookContainer.boot()
+        try prepareUnits(container)
+        try container.shell("systemctl mask --runtime --quiet health-worker.service")
+        let settings = ["CORDON_ACTION_ID": uniqueToken(), "CORDON_UNITS": "health-app.service,health-worker.service",
+                        "CORDON_MASK": "yes"]
+
+        let apply = try container.hook("stop-unit", "apply", settings)
+        #expect(apply.status == 0, "\(apply.standardError)")
+        #expect(apply.standardOutput.contains("health-worker.service is already masked (not by this action)"), "\(apply.standardOutput)")
+        #expect(try state(container, "health-worker.service") == "inactive enabled=masked-runtime")
+
+        let release = try container.hook("stop-unit", "release", settings)
+        #expect(release.status == 0, "\(release.standardError)")
+        #expect(try state(container, "health-app.service") == "active enabled=static")
+        #expect(try state(container, "health-worker.service") == "inactive enabled=masked-runtime")
+        #expect(release.standardOutput.contains("health-worker.service is masked (not by this action); not starting it"))
+        try container.shell("systemctl unmask --runtime --quiet health-worker.service")
     }
 
     // MARK: lock-account
