@@ -36,7 +36,7 @@ die() { echo "container.sh: $*" >&2; exit 1; }
 # Close every descriptor but 0-2 (and bash's own 255) before anything starts in the background.
 # Foundation's Process (the Swift tests) notices that a child exited when a socket it hands down is
 # closed; a container or watchdog that inherited it would keep `boot`'s caller waiting forever.
-for fd in /proc/$$/fd/*; do
+for fd in "/proc/$$/fd/"*; do
     fd=${fd##*/}
     case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
 done
@@ -123,7 +123,7 @@ boot() {
     build_rootfs
     [ "$(realpath "$ROOTFS")" != / ] || die "refusing to boot the host's own root"
     mkdir -p "$RUN_DIR"
-    local log launcher nspawn="" pid1="" state="" i
+    local log launcher nspawn="" pid1="" state=""
     log=$(mktemp "$RUN_DIR/nspawn.XXXXXX")
     # timeout is the safety net; setsid keeps the test's terminal and signals away from the container.
     setsid timeout --kill-after=10 "$lifetime" systemd-nspawn -q -D "$ROOTFS" \
@@ -131,7 +131,7 @@ boot() {
         --link-journal=no --resolv-conf=off --timezone=off --machine="cordon-test-${log##*.}" \
         --bind-ro="$REPO/hooks:/usr/lib/cordon/hooks" -b </dev/null >"$log" 2>&1 &
     launcher=$!
-    for i in $(seq 600); do
+    for _ in $(seq 600); do
         kill -0 "$launcher" 2>/dev/null || { cat "$log" >&2; die "systemd-nspawn exited while booting"; }
         [ -n "$nspawn" ] || nspawn=$(pgrep -P "$launcher" -x systemd-nspawn || true)
         if [ -n "$nspawn" ] && [ -z "$pid1" ]; then
@@ -169,14 +169,14 @@ watch() {
 }
 
 stop() {
-    local pid1=$1 nspawn i
+    local pid1=$1 nspawn
     valid_pid "$pid1"
     nspawn=$(nspawn_of "$pid1")
     rm -f "$RUN_DIR/$pid1"
     [ -n "$nspawn" ] || return 0    # already gone
     # nspawn turns SIGTERM into a clean poweroff of the container.
     kill -TERM "$nspawn" 2>/dev/null || true
-    for i in $(seq 150); do
+    for _ in $(seq 150); do
         kill -0 "$nspawn" 2>/dev/null || return 0
         sleep 0.1
     done
