@@ -5,7 +5,7 @@ set -euo pipefail
 need=(libsystemd-dev libpcre2-dev pkg-config systemd systemd-journal-remote util-linux)
 case "${1:-build}" in
   test)  need+=(iproute2 openssh-server openssh-client sshpass auditd nftables curl netcat-openbsd
-               systemd-container debootstrap passwd) ;;
+               systemd-container debootstrap passwd python3) ;;
   bench) need+=(gcc python3) ;;
 esac
 missing=()

@@ -131,15 +131,7 @@ extension RuleLoading {
         let report = report(paths: paths, placeholders: placeholders, options: options)
         var (engine, warnings) = try engine(checking: report, paths: paths)
         let correlations = report.loaded.correlations
-        var identifiers: [String: String] = [:]
-        for rule in report.loaded.rules {
-            identifiers[rule.identifier] = rule.identifier
-            if let name = rule.name { identifiers[name] = rule.identifier }
-        }
-        for rule in correlations {
-            identifiers[rule.identifier] = rule.identifier
-            if let name = rule.name { identifiers[name] = rule.identifier }
-        }
+        let identifiers = ruleIdentifiers(report)
         guard !correlations.isEmpty else {
             return (LoadedDetection(engine: engine, correlator: nil, warnings: warnings, ruleIdentifiers: identifiers), nil)
         }
@@ -165,6 +157,20 @@ extension RuleLoading {
             engine.capture(correlator.fieldNames(forRule: rule.identifier), forRule: rule.identifier)
         }
         return (LoadedDetection(engine: engine, correlator: correlator, warnings: warnings, ruleIdentifiers: identifiers), problem)
+    }
+
+    /// Every loaded rule's and correlation's id, by itself and by its name (`LoadedDetection.ruleIdentifiers`).
+    public static func ruleIdentifiers(_ report: RuleReport) -> [String: String] {
+        var identifiers: [String: String] = [:]
+        for rule in report.loaded.rules {
+            identifiers[rule.identifier] = rule.identifier
+            if let name = rule.name { identifiers[name] = rule.identifier }
+        }
+        for rule in report.loaded.correlations {
+            identifiers[rule.identifier] = rule.identifier
+            if let name = rule.name { identifiers[name] = rule.identifier }
+        }
+        return identifiers
     }
 
     /// Logs rule warnings for `run` and `replay`: rules never evaluated as one summary line

@@ -7,7 +7,9 @@ struct CheckCommand: ParsableCommand {
         abstract: "Validate rule files: one line per problem on stderr, 'file:line:column: error|warning: what — what to do'.",
         discussion: """
             Loads the rules, Sigma filters and log source mappings at the paths, compiles them as the daemon \
-            would, and reports every problem. Warnings (e.g. a rule whose log source is not mapped, so it is \
+            would, and reports every problem. The configuration (--config, else /etc/cordon/cordon.yaml if it \
+            exists) is checked too, its `response:` actions included; an action whose trigger names a rule \
+            that is not loaded is a warning. Warnings (e.g. a rule whose log source is not mapped, so it is \
             never evaluated) do not fail the check.
             Exit codes: 0 valid, 65 a rule is malformed, 66 a path is missing, 77 no permission.
             """
@@ -40,9 +42,16 @@ struct CheckCommand: ParsableCommand {
                 print(check.compatibility)
                 return
             }
+            var response = configuration.response
+            let configurationFile = rules.configurationPath ?? Configuration.defaultPath
+            let unknownRules = response.resolveRuleNames(RuleLoading.ruleIdentifiers(report)).map { unknown in
+                let line = response.actions.first { $0.name == unknown.action }?.line ?? 1
+                return "\(configurationFile):\(line): warning: action '\(unknown.action)' triggers on rule '\(unknown.reference)', "
+                    + "which is not among the loaded rules; check its id or name"
+            }
             switch format {
             case .text:
-                for line in check.diagnosticLines { printToStandardError(line) }
+                for line in check.diagnosticLines + unknownRules { printToStandardError(line) }
                 print(check.summaryLine)
             case .json:
                 print(check.json)

@@ -80,3 +80,25 @@ import Testing
         #expect(document["errors"] as? Int == 1)
     }
 }
+
+/// `cordon check` also checks the configuration's `response:` section.
+@Suite struct CheckResponseConfigurationTests {
+    @Test func theShippedConfigurationIsValid() throws {
+        let result = try runCommand([Paths.cordon, "check", "--config", Paths.packageRoot + "/config/cordon.yaml", Paths.shippedRules])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.isEmpty, "\(result.standardError)")
+    }
+
+    @Test func aBadActionGetsOneLineWithItsLine() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let bad = try directory.write("cordon.yaml", "response:\n  mode: enforce\n  actions:\n    - {name: x, hook: /nonexistent/hook, when: {min_level: high}}\n")
+        let result = try runCommand([Paths.cordon, "check", "--config", bad, Paths.shippedRules])
+        #expect(result.status == 65)
+        #expect(result.standardError == "cordon: \(bad):4: action 'x': hook /nonexistent/hook is not an executable file; install it or fix the path\n")
+        let unknownRule = try directory.write("warn.yaml", "response:\n  actions:\n    - {name: x, hook: /bin/true, when: {rules: [nope]}}\n")
+        let warned = try runCommand([Paths.cordon, "check", "--config", unknownRule, Paths.shippedRules])
+        #expect(warned.status == 0)
+        #expect(warned.standardError.contains("\(unknownRule):3: warning: action 'x' triggers on rule 'nope', which is not among the loaded rules"))
+    }
+}
