@@ -58,15 +58,16 @@ public struct Runner {
                                 assemblyOptions: configuration.assembly, correlator: detection.correlator,
                                 journalTampering: configuration.journalTampering ? JournalTampering() : nil,
                                 responder: responder, logger: logger)
+
+        var loop = Loop(journal: journal, fields: ReadFields.selection(for: engine, journalTampering: configuration.journalTampering), pipeline: pipeline, store: store,
+                        configuration: configuration, logger: logger)
+        try loop.position(at: checkpoint, fromStart: fromStart)
+        // Logged once positioned: an entry written after this line is read.
         logger.info("Cordon started", metadata: [
             "rules.count": "\(engine.rules.count)",
             "state.checkpoint": "\(checkpoint.map { "\($0.position)" } ?? "none")",
             "restart.known_alerts": "\(alreadyWritten.count)",
         ])
-
-        var loop = Loop(journal: journal, fields: ReadFields.selection(for: engine, journalTampering: configuration.journalTampering), pipeline: pipeline, store: store,
-                        configuration: configuration, logger: logger)
-        try loop.position(at: checkpoint, fromStart: fromStart)
         responder?.start()
         defer { responder?.stop(timeout: 5) }
         try loop.run(signals: signals)

@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import Respond
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -33,7 +34,14 @@ import Testing
         let configuration = try Configuration.load(path: shipped, required: true)
         var expected = Configuration()
         expected.journalTampering = true  // off unless configured; the shipped file turns it on
+        expected.response = configuration.response  // checked below
         #expect(configuration == expected)
+        // The shipped response section: dry-run, whatever the actions say.
+        let response = configuration.response
+        #expect(response.mode == .dryRun)
+        #expect(response.actions.map(\.name) == ["block-ssh-source", "isolate-host"])
+        #expect(response.actions.allSatisfy { response.effectiveMode(of: $0) == .dryRun })
+        #expect(response.actions.allSatisfy { !$0.allowsUntrusted })
     }
 
     @Test func missingOptionalFileGivesDefaults() throws {

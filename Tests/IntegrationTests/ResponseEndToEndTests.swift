@@ -54,8 +54,8 @@ import Testing
         let attempts = try (0..<12).map { _ in
             try network.spawn(in: .attacker, ["sshpass", "-p", "wrong-password", "ssh"] + Self.sshOptions + ["root@198.51.100.1", "true"])
         }
-        let applied = try ResponseTests.waitForEntries(CordonMessageID.actionApplied, "CORDON_ACTION_KEY", "198.51.100.66", count: 1, timeout: 60)
-            .filter { $0.string("CORDON_ACTION_MODE") == "enforce" && $0.realtime > started }
+        let applied = try ResponseTests.waitForEntries(CordonMessageID.actionApplied, "CORDON_ACTION_KEY", "198.51.100.66", count: 1,
+                                                       timeout: 60, since: started, pid: daemon.process.processIdentifier)
         for attempt in attempts { attempt.waitUntilExit() }
         #expect(applied.count == 1, "\(daemon.log)")
         let identifier = try #require(applied.first?.string("CORDON_ACTION_ID"))
@@ -64,7 +64,9 @@ import Testing
 
         // The alert behind it: the trusted correlation, from the attacker's real address.
         let sourceCursor = try #require(applied.first?.string("CORDON_SOURCE_CURSOR"))
-        let alerts = try alertEntries([("CORDON_RULE_ID", "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14"), ("CORDON_SOURCE_CURSOR", sourceCursor)])
+        // (Other suites may run a daemon on the same journal meanwhile: this daemon's alert only.)
+        let alerts = try alertEntries([("CORDON_RULE_ID", "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14"), ("CORDON_SOURCE_CURSOR", sourceCursor),
+                                       ("_PID", String(daemon.process.processIdentifier))])
         #expect(alerts.count == 1)
         #expect(alerts.first?.string("CORDON_TRUSTED") == "1")
         #expect(alerts.first?.string("CORDON_FIELD_SOURCEIP") == "198.51.100.66")
