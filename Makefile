@@ -48,7 +48,7 @@ sigma-compat: release
 	@echo
 	.build/release/cordon check --summary $(RULES)/logsources.yml $(SIGMA)/unsupported $(SIGMA)/deprecated
 
-## bench: replay generated journals with the shipped, SigmaHQ and 10/100/1,000 synthetic rules, next to libsystemd's own read loop
+## bench: replay generated journals with the shipped, SigmaHQ and 10/100/1,000 synthetic rules, next to libsystemd's own read loop; then the live daemon's alert → hook latency (BENCH_ONLY=hooks: only that)
 bench: release
 	@scripts/deps.sh bench
 	@scripts/bench.sh "$(SHARED)" "$(CACHE)" "$(BENCH_N)" "$(RULES)"

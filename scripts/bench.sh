@@ -15,11 +15,25 @@
 # journal (default: the same N entries, so that loading 1,000 rules is not a large part of the
 # time; a smaller N keeps a quick run short), next to the C loop and the shipped rules on that
 # journal. Rates are medians; a rate counts everything `replay` does, rule loading included.
+#
+# Last, alert -> hook spawned latency of `cordon run` on the live local journal, with a started
+# journald if none runs (scripts/hook-latency.py; HOOK_LATENCY_N entries, default 200).
+# BENCH_ONLY=hooks runs only that block: `BENCH_ONLY=hooks make bench`.
 set -euo pipefail
 shared=$1 cache=$2 n=$3 rules=$4
 runs=${BENCH_RUNS:-3} extra_runs=${BENCH_EXTRA_RUNS:-1} extra_n=${BENCH_EXTRA_N:-$n}
 cordon=.build/release/cordon
 started=$(date +%s)
+
+hook_latency() {
+  echo
+  scripts/journald.sh
+  python3 scripts/hook-latency.py "$cordon"
+}
+if [ "${BENCH_ONLY:-}" = hooks ]; then
+  hook_latency
+  exit
+fi
 mkdir -p "$cache"
 
 # fixture N: the N-entry journal directory, generated once and cached.
@@ -162,5 +176,6 @@ if [ "$card_n" -gt 0 ]; then
        "brute force from 203.0.113.77 found: $([ "${found:-0}" -ge 1 ] && echo yes || echo NO); ${card_rate:-?} entries/s" \
        "(every entry alerts: the single-failure rule writes 10 million alerts)"
 fi
+hook_latency
 elapsed=$(( $(date +%s) - started ))
 echo "medians of $runs runs (C loop, rules/) and $extra_runs (other sets); bench took $((elapsed / 60))m$((elapsed % 60))s"
