@@ -233,3 +233,95 @@ import Testing
         #expect(unknown.standardError.contains("no action 0123"))
     }
 }
+
+/// Hostile log content through the whole path: sshd lines (trusted, as sshd writes them) whose
+/// user names hold shell syntax, newlines and NUL reach hooks only as escaped data, and the real
+/// block-source refuses a value that is not an address, with a clear error in the journal.
+@Suite(.serialized) struct ResponseInjectionTests {
+    @Test func hostileUserNamesReachHooksOnlyAsData() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let marker = directory.path + "/pwned"
+        let names: [[UInt8]] = [
+            Array("$(touch \(marker))".utf8), Array("`touch \(marker)`".utf8), Array("a;touch \(marker)|b".utf8),
+            Array("x\ntouch \(marker)".utf8), Array("nul\u{0}$(touch \(marker))".utf8),
+            Array(("$(touch " + marker + ")" + String(repeating: "A", count: 20_000)).utf8),
+        ]
+        let host = "inject-" + uniqueToken()
+        var export: [UInt8] = []
+        for (index, name) in names.enumerated() {
+            let fields: [(String, [UInt8])] = [
+                ("_HOSTNAME", Array(host.utf8)), ("_EXE", Array("/usr/sbin/sshd".utf8)), ("_UID", Array("0".utf8)),
+                ("_TRANSPORT", Array("syslog".utf8)), ("SYSLOG_IDENTIFIER", Array("sshd".utf8)),
+                ("MESSAGE", Array("Failed password for invalid user ".utf8) + name + Array(" from 203.0.113.70 port \(41000 + index) ssh2".utf8)),
+            ]
+            ExportFormat.append(exportEntry(realtime: 1_800_000_000_000_000 + UInt64(index) * 60_000_000, fields: fields), to: &export)
+        }
+        _ = try makeJournal(export: export, directory: directory.path + "/journal")
+        let rules = directory.path + "/rules"
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Paths.logSources, toPath: rules + "/logsources.yml")
+        let ruleIdentifier = "0b7e5d43-2f61-4c88-9a1e-6d3c2b1a0f99"
+        _ = try directory.write("rules/hostile-user.yml", """
+            title: SSH failure for a user name with shell syntax
+            id: \(ruleIdentifier)
+            level: high
+            logsource: {product: linux, service: sshd}
+            detection:
+                sel:
+                    MESSAGE|startswith: 'Failed password for '
+                    User|contains: ['$', '`', ';', '|', "\\n"]
+                condition: sel
+            """)
+        let record = try directory.write("record", """
+            #!/bin/sh
+            set -eu
+            printf '%s' "$CORDON_USER" > \(directory.path)/user-$CORDON_ACTION_ID
+            cat > \(directory.path)/stdin-$CORDON_ACTION_ID
+            """)
+        chmod(record, 0o755)
+        let configuration = try directory.write("cordon.yaml", """
+            response:
+              mode: enforce
+              budget: 100
+              hooks_directory: \(Paths.packageRoot)/hooks
+              actions:
+                - name: record
+                  hook: \(record)
+                  when: {rules: [\(ruleIdentifier)]}
+                  key: User
+                  settings: {user: {field: User}}
+                - name: block
+                  hook: block-source
+                  when: {rules: [\(ruleIdentifier)]}
+                  key: User
+                  settings: {address: {field: User}}
+            """)
+        // A private network namespace: block-source runs for real but could change nothing here.
+        let daemon = try DaemonProcess(arguments: [
+            "--config", configuration, "--rules", rules, "--state-dir", directory.path + "/state",
+            "--directory", directory.path + "/journal", "--from-start",
+        ], logPath: directory.path + "/log", launcher: ["/usr/bin/unshare", "-n"])
+        defer { _ = daemon.stop() }
+        let failed = try ResponseTests.waitForEntries(CordonMessageID.actionFailed, "CORDON_HOST", host, count: names.count, timeout: 60)
+        let applied = try ResponseTests.waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: names.count, timeout: 30)
+        #expect(failed.count == names.count, "\(daemon.log)")
+        #expect(applied.count == names.count)
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        for entry in failed {
+            #expect(entry.string("CORDON_ACTION_NAME") == "block")
+            #expect(entry.string("CORDON_ACTION_EXIT") == "exited 2")
+            #expect(entry.string("CORDON_ACTION_STDERR")?.contains("CORDON_ADDRESS") == true, "\(entry.string("CORDON_ACTION_STDERR") ?? "")")
+        }
+        // Each name arrived as the escaped text of the log line: control bytes as \n, \x00; nothing ran.
+        let received = Set(applied.compactMap { $0.string("CORDON_ACTION_ID") }.compactMap {
+            try? String(contentsOfFile: directory.path + "/user-" + $0, encoding: .utf8)
+        })
+        #expect(received.contains("$(touch \(marker))"))
+        #expect(received.contains("`touch \(marker)`"))
+        #expect(received.contains("a;touch \(marker)|b"))
+        #expect(received.contains("x\\ntouch \(marker)"))
+        #expect(received.contains("nul\\x00$(touch \(marker))"))
+        #expect(received.contains { $0.hasPrefix("$(touch \(marker))AAAA") && $0.count <= 1100 })
+    }
+}
