@@ -26,7 +26,7 @@ release: deps
 
 ## run: the daemon in the foreground on the local journal with the shipped rules
 run: release journald
-	.build/release/cordon run --rules $(RULES) --state-dir $(STATE_DIR)
+	.build/release/cordon run --config config/cordon.yaml --rules $(RULES) --state-dir $(STATE_DIR)
 
 ## test: every test, against a real journald
 test:
