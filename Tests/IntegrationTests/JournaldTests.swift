@@ -28,7 +28,8 @@ extension JournaldTests {
 
         // Two rules see the forged line: the forgery rule, and the failed-password rule on the sshd
         // log source, which alerts without trust (journald saw logger, not sshd).
-        let alerts = try waitForAlerts(field: "CORDON_FIELD_MESSAGE", value: message, count: 2, timeout: 10)
+        let alerts = try waitForAlerts(field: "CORDON_FIELD_MESSAGE", value: message, count: 2, timeout: 10,
+                                       pid: daemon.process.processIdentifier)
         try #require(alerts.count == 2, "expected two alerts for the logger line; daemon log: \(daemon.log)")
         let failed = try #require(alerts.first { $0.string("CORDON_RULE_ID") == "dd6e5a1e-ca11-453b-9351-fd41c86f4959" })
         #expect(failed.string("CORDON_TRUSTED") == "0")

@@ -174,12 +174,13 @@ func alertEntries(_ matches: [(String, String)]) throws -> [JournalEntry] {
     return entries
 }
 
-/// Polls `alertEntries` until at least `count` are there or the timeout passes.
-func waitForAlerts(field: String, value: String, count: Int, timeout: Double = 20) throws -> [JournalEntry] {
+/// Polls `alertEntries` until at least `count` are there or the timeout passes; only those
+/// process `pid` wrote, if given (another suite may run a daemon on the same journal meanwhile).
+func waitForAlerts(field: String, value: String, count: Int, timeout: Double = 20, pid: Int32? = nil) throws -> [JournalEntry] {
     let deadline = Date().addingTimeInterval(timeout)
     var entries: [JournalEntry] = []
     repeat {
-        entries = try alertEntries(field: field, value: value)
+        entries = try alertEntries(field: field, value: value).filter { pid == nil || $0.string("_PID") == String(pid ?? 0) }
         if entries.count >= count { return entries }
         usleep(50_000)
     } while Date() < deadline
