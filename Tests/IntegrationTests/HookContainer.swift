@@ -103,26 +103,5 @@ func runCommand(_ arguments: [String], inputFromFile input: Data) throws -> Comm
     try inputHandle.write(contentsOf: input)
     try inputHandle.seek(toOffset: 0)
 
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    let output = Pipe(), error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = inputHandle
-    try process.run()
-    // Read both pipes concurrently so a chatty command cannot block on a full pipe.
-    nonisolated(unsafe) var outputData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus,
-                         standardOutput: String(decoding: outputData, as: UTF8.self),
-                         standardError: String(decoding: errorData, as: UTF8.self))
+    return try runCommand(arguments, standardInput: inputHandle)
 }

@@ -58,6 +58,15 @@ import Testing
         """
     }
 
+    /// A daemon replaying (then tailing) the journal files in `directory/journal` with the shipped rules.
+    static func fixtureDaemon(_ directory: TemporaryDirectory, configuration: String, state: String = "state", log: String = "log",
+                              launcher: [String] = []) throws -> DaemonProcess {
+        try DaemonProcess(arguments: [
+            "--config", configuration, "--rules", Paths.shippedRules, "--state-dir", directory.path + "/" + state,
+            "--directory", directory.path + "/journal", "--from-start",
+        ], logPath: directory.path + "/" + log, launcher: launcher)
+    }
+
     static func runs(_ directory: TemporaryDirectory) -> [String] {
         ((try? String(contentsOfFile: directory.path + "/runs", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
@@ -86,10 +95,8 @@ import Testing
                             directory: directory.path + "/journal")
         let tablesBefore = try runCommand(["nft", "list", "tables"]).standardOutput
         // A private network namespace: were dry-run broken, nothing here could change the machine's network.
-        let daemon = try DaemonProcess(arguments: [
-            "--config", Paths.packageRoot + "/config/cordon.yaml", "--rules", Paths.shippedRules,
-            "--state-dir", directory.path + "/state", "--directory", directory.path + "/journal", "--from-start",
-        ], logPath: directory.path + "/log", launcher: ["/usr/bin/unshare", "-n"])
+        let daemon = try Self.fixtureDaemon(directory, configuration: Paths.packageRoot + "/config/cordon.yaml",
+                                            launcher: ["/usr/bin/unshare", "-n"])
         defer { _ = daemon.stop() }
         let wouldRun = try Self.waitForEntries(CordonMessageID.actionWouldRun, "CORDON_HOST", host, count: 1)
         #expect(wouldRun.count == 1, "\(daemon.log)")
@@ -114,10 +121,7 @@ import Testing
         // Trusted failures, but from the allowlisted management address.
         _ = try makeJournal(export: Self.bruteForce(source: "198.51.100.10", start: 1_800_000_000_000_000, host: host),
                             directory: directory.path + "/journal")
-        let replayDaemon = try DaemonProcess(arguments: [
-            "--config", configuration, "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state-allowlist",
-            "--directory", directory.path + "/journal", "--from-start",
-        ], logPath: directory.path + "/log-allowlist")
+        let replayDaemon = try Self.fixtureDaemon(directory, configuration: configuration, state: "state-allowlist", log: "log-allowlist")
         let skipped = try Self.waitForEntries(CordonMessageID.actionSkipped, "CORDON_HOST", host, count: 1)
         _ = replayDaemon.stop()
         #expect(skipped.first?.string("CORDON_ACTION_REASON") == "address 198.51.100.10 is in the allowlisted 198.51.100.10", "\(replayDaemon.log)")
@@ -210,10 +214,7 @@ import Testing
         let host = "release-" + uniqueToken()
         _ = try makeJournal(export: Self.bruteForce(source: "203.0.113.60", start: 1_800_000_000_000_000, host: host),
                             directory: directory.path + "/journal")
-        let daemon = try DaemonProcess(arguments: [
-            "--config", configuration, "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state",
-            "--directory", directory.path + "/journal", "--from-start",
-        ], logPath: directory.path + "/log")
+        let daemon = try Self.fixtureDaemon(directory, configuration: configuration)
         defer { _ = daemon.stop() }
         let applied = try Self.waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1)
         let identifier = try #require(applied.first?.string("CORDON_ACTION_ID"))

@@ -54,13 +54,23 @@ struct CommandResult {
 /// Runs a command to completion.
 @discardableResult
 func runCommand(_ arguments: [String], input: Data? = nil) throws -> CommandResult {
+    let stdin = Pipe()
+    return try runCommand(arguments, standardInput: stdin) {
+        if let input { stdin.fileHandleForWriting.write(input) }
+        try stdin.fileHandleForWriting.close()
+    }
+}
+
+/// Runs a command to completion with `standardInput` (a `Pipe` or a `FileHandle`); `started`
+/// runs once it has started (to feed a pipe).
+func runCommand(_ arguments: [String], standardInput: Any, started: () throws -> Void = {}) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: arguments[0].hasPrefix("/") ? arguments[0] : "/usr/bin/env")
     process.arguments = arguments[0].hasPrefix("/") ? Array(arguments.dropFirst()) : arguments
-    let output = Pipe(), error = Pipe(), stdin = Pipe()
+    let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
-    process.standardInput = stdin
+    process.standardInput = standardInput
     try process.run()
     // Read both pipes concurrently so a chatty command cannot block on a full pipe.
     nonisolated(unsafe) var outputData = Data()
@@ -70,8 +80,7 @@ func runCommand(_ arguments: [String], input: Data? = nil) throws -> CommandResu
         outputData = output.fileHandleForReading.readDataToEndOfFile()
         group.leave()
     }
-    if let input { stdin.fileHandleForWriting.write(input) }
-    try stdin.fileHandleForWriting.close()
+    try started()
     let errorData = error.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()

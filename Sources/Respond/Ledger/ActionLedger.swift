@@ -153,14 +153,7 @@ struct LedgerState: Sendable {
 
     /// Appends and syncs, then applies.
     mutating func append(_ records: [LedgerRecord], to path: String) throws(LedgerError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var bytes: [UInt8] = []
-        for record in records {
-            guard let data = try? encoder.encode(record) else { continue }
-            bytes += data
-            bytes.append(UInt8(ascii: "\n"))
-        }
+        var bytes = Self.lines(records)
         guard !bytes.isEmpty else { return }
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw LedgerError(path: path, errno: Glibc.errno, doing: "open") }
@@ -170,13 +163,7 @@ struct LedgerState: Sendable {
         if fstat(descriptor, &information) == 0, Int(information.st_size) > readOffset {
             bytes.insert(UInt8(ascii: "\n"), at: 0)
         }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if count < 0, Glibc.errno == EINTR { continue }
-            guard count > 0 else { throw LedgerError(path: path, errno: Glibc.errno, doing: "write") }
-            written += count
-        }
+        guard Self.writeAll(bytes, to: descriptor) else { throw LedgerError(path: path, errno: Glibc.errno, doing: "write") }
         guard fsync(descriptor) == 0 else { throw LedgerError(path: path, errno: Glibc.errno, doing: "sync") }
         for record in records { apply(record) }
         if fstat(descriptor, &information) == 0 { readOffset = Int(information.st_size) }
@@ -194,27 +181,14 @@ struct LedgerState: Sendable {
             lines += record.replay
         }
         for line in lines { kept.apply(line) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var bytes: [UInt8] = []
-        for line in lines {
-            guard let data = try? encoder.encode(line) else { continue }
-            bytes += data
-            bytes.append(UInt8(ascii: "\n"))
-        }
+        let bytes = Self.lines(lines)
         let temporary = path + ".tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw LedgerError(path: temporary, errno: Glibc.errno, doing: "write") }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if count < 0, Glibc.errno == EINTR { continue }
-            guard count > 0 else { break }
-            written += count
-        }
+        let written = Self.writeAll(bytes, to: descriptor)
         let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+        guard written, synced, rename(temporary, path) == 0 else {
             throw LedgerError(path: path, errno: Glibc.errno, doing: "compact")
         }
         var information = stat()
@@ -222,6 +196,31 @@ struct LedgerState: Sendable {
         kept.inode = UInt64(information.st_ino)
         kept.readOffset = Int(information.st_size)
         self = kept
+    }
+
+    /// The records as JSON lines.
+    static func lines(_ records: [LedgerRecord]) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var bytes: [UInt8] = []
+        for record in records {
+            guard let data = try? encoder.encode(record) else { continue }
+            bytes += data
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        return bytes
+    }
+
+    /// Writes every byte (retrying after EINTR and short writes); false on an error, with errno set.
+    static func writeAll(_ bytes: [UInt8], to descriptor: CInt) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0, Glibc.errno == EINTR { continue }
+            guard count > 0 else { return false }
+            written += count
+        }
+        return true
     }
 
     /// Applies one record. Applying a record twice changes nothing.
