@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import Daemon
 import Respond
 
@@ -30,7 +31,7 @@ struct ActionsCommand: ParsableCommand {
     func run() throws {
         try reporting { () throws(Failure) in
             let ledger = try ActionCommands.openLedger(stateDirectory: stateDirectory, configurationPath: configurationPath).ledger
-            let records = ActionTable.select(ledger.records, recent: all ? nil : 20)
+            let records = ActionTable.select(ledger?.records ?? [], recent: all ? nil : 20)
             switch format {
             case .text: print(records.isEmpty ? "No actions." : ActionTable.text(records))
             case .json: if !records.isEmpty { print(ActionTable.json(records)) }
@@ -41,9 +42,15 @@ struct ActionsCommand: ParsableCommand {
 
 /// What `actions` and `release` share.
 enum ActionCommands {
-    static func openLedger(stateDirectory: String?, configurationPath: String?) throws(Failure) -> (ledger: ActionLedger, configuration: Configuration) {
+    /// The ledger of the state directory; nil when no action was ever recorded there (nothing is created).
+    static func openLedger(stateDirectory: String?, configurationPath: String?) throws(Failure) -> (ledger: ActionLedger?, configuration: Configuration) {
         var configuration = try Configuration.load(path: configurationPath ?? Configuration.defaultPath, required: configurationPath != nil)
         if let stateDirectory { configuration.stateDirectory = stateDirectory }
+        let path = configuration.stateDirectory + "/actions"
+        if access(path, F_OK) != 0 {
+            guard errno == ENOENT else { throw Failure(.permission, "\(path): \(String(cString: strerror(errno))); run as root") }
+            return (nil, configuration)
+        }
         do {
             return (try ActionLedger(directory: configuration.stateDirectory), configuration)
         } catch {

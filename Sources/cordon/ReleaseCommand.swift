@@ -37,7 +37,12 @@ struct ReleaseCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try reporting { () throws(Failure) in
-            let (ledger, configuration) = try ActionCommands.openLedger(stateDirectory: stateDirectory, configurationPath: configurationPath)
+            let (found, configuration) = try ActionCommands.openLedger(stateDirectory: stateDirectory, configurationPath: configurationPath)
+            guard let ledger = found else {
+                if !identifiers.isEmpty { throw Failure(.usage, "no action \(identifiers[0]): no action was recorded in \(configuration.stateDirectory)") }
+                print("Nothing to release.")
+                return
+            }
             let applied = ledger.records.filter { $0.status == .applied }
             let targets: [ActionRecord]
             if all {

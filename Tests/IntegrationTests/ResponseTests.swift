@@ -206,6 +206,16 @@ import Testing
         #expect(entries.count <= 2)
     }
 
+    @Test func withoutALedgerThereIsNothingToListOrRelease() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let state = directory.path + "/state"
+        #expect(try runCommand([Paths.cordon, "actions", "--state-dir", state]).standardOutput == "No actions.\n")
+        #expect(try runCommand([Paths.cordon, "release", "--all", "--state-dir", state]).standardOutput == "Nothing to release.\n")
+        #expect(try runCommand([Paths.cordon, "release", "0123", "--state-dir", state]).status == 64)
+        #expect(!FileManager.default.fileExists(atPath: state))
+    }
+
     @Test func anOperatorReleasesByKeyAndTheDaemonDoesNotReleaseAgain() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
