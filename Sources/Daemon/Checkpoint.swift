@@ -164,13 +164,6 @@ public struct CheckpointStore: Sendable {
     }
 }
 
-/// The wall clock in µs since the epoch.
-func wallClockMicroseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
-}
-
 /// The monotonic clock in ms.
 func monotonicMilliseconds() -> Int {
     var now = timespec()

@@ -145,7 +145,7 @@ public final class Pipeline {
             // The tag is the wall clock when an audit event begins: alerts for entries from its
             // first record on were written after it, which bounds the restart's search for them.
             // An entry whose cursor cannot be read goes into no event (counted below).
-            try? assembly.feed(entry, tag: wallClockMicroseconds, cursor: readCursor, into: &assembled)
+            try? assembly.feed(entry, tag: realtimeMicroseconds, cursor: readCursor, into: &assembled)
             // Events this entry completed hold earlier entries: their alerts are written even if
             // this entry's cursor cannot be read.
             if !assembled.isEmpty { evaluateAssembled() }

@@ -161,14 +161,11 @@ extension RuleLoading {
 
     /// Every loaded rule's and correlation's id, by itself and by its name (`LoadedDetection.ruleIdentifiers`).
     public static func ruleIdentifiers(_ report: RuleReport) -> [String: String] {
+        let rules = report.loaded.rules.map { ($0.identifier, $0.name) } + report.loaded.correlations.map { ($0.identifier, $0.name) }
         var identifiers: [String: String] = [:]
-        for rule in report.loaded.rules {
-            identifiers[rule.identifier] = rule.identifier
-            if let name = rule.name { identifiers[name] = rule.identifier }
-        }
-        for rule in report.loaded.correlations {
-            identifiers[rule.identifier] = rule.identifier
-            if let name = rule.name { identifiers[name] = rule.identifier }
+        for (identifier, name) in rules {
+            identifiers[identifier] = identifier
+            if let name { identifiers[name] = identifier }
         }
         return identifiers
     }

@@ -257,7 +257,7 @@ struct Loop {
                 if change == .none, pipeline.hasCorrelations {
                     // The watermark of an idle live journal: the clock, less the time journald may
                     // still take to store an entry written now.
-                    try pipeline.advanceCorrelations(to: wallClockMicroseconds() &- Loop.journalDelay)
+                    try pipeline.advanceCorrelations(to: realtimeMicroseconds() &- Loop.journalDelay)
                 }
                 switch change {
                 case .interrupted:
@@ -364,7 +364,7 @@ struct Loop {
     mutating func save(_ position: Checkpoint.Position) throws(Failure) {
         // Restarting at an audit event's first record reads entries again that were read before
         // this save: alerts they raised since that record arrived must be found then.
-        let since = pipeline.oldestPendingEvent?.since ?? wallClockMicroseconds()
+        let since = pipeline.oldestPendingEvent?.since ?? realtimeMicroseconds()
         let started = monotonicMilliseconds()
         try store.save(Checkpoint(position: position, savedRealtime: since, state: pipeline.correlationSnapshot()))
         lastSaveDuration = monotonicMilliseconds() - started

@@ -1,5 +1,6 @@
 import Alert
 import Foundation
+import Journal
 import Logging
 import Synchronization
 
@@ -33,7 +34,7 @@ public final class Responder: Sendable {
     static let baseEnvironment = [("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), ("LANG", "C.UTF-8")]
 
     public init(configuration: ResponseConfiguration, ledger: ActionLedger, reporter: any ActionReporter = JournalActionReporter(),
-                logger: Logger, clock: @escaping @Sendable () -> UInt64 = Responder.wallClock) {
+                logger: Logger, clock: @escaping @Sendable () -> UInt64 = realtimeMicroseconds) {
         self.configuration = configuration
         self.ledger = ledger
         planner = ActionPlanner(configuration: configuration)
@@ -91,11 +92,16 @@ public final class Responder: Sendable {
     /// - Throws: `LedgerError` when an intent cannot be recorded: the alert's entry must then not
     ///   count as processed.
     public func handle(_ alert: Alert) throws(LedgerError) {
+        // The alert's JSON is made once, and only when some action decides on it.
         var json: String?
-        for action in configuration.actions where ActionPlanner.triggers(action, alert) {
-            let alertJSON = json ?? alert.json
-            json = alertJSON
-            switch planner.plan(action, for: alert, alertJSON: alertJSON, ledger: ledger, now: clock()) {
+        func alertJSON() -> String {
+            if let json { return json }
+            let made = alert.json
+            json = made
+            return made
+        }
+        for action in configuration.actions {
+            switch planner.plan(action, for: alert, alertJSON: alertJSON(), ledger: ledger, now: clock()) {
             case .ignored(.untrusted):
                 counters.withLock { $0.untrustedIgnored += 1 }
                 warnAboutUntrusted(action, alert)
@@ -274,12 +280,5 @@ public final class Responder: Sendable {
             }
             run(record, verb: .release, by: "ttl")
         }
-    }
-
-    /// The wall clock in µs since the epoch.
-    @Sendable public static func wallClock() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
     }
 }

@@ -54,7 +54,7 @@ import Testing
         let attempts = try (0..<12).map { _ in
             try network.spawn(in: .attacker, ["sshpass", "-p", "wrong-password", "ssh"] + Self.sshOptions + ["root@198.51.100.1", "true"])
         }
-        let applied = try ResponseTests.waitForEntries(CordonMessageID.actionApplied, "CORDON_ACTION_KEY", "198.51.100.66", count: 1,
+        let applied = try waitForEntries(CordonMessageID.actionApplied, "CORDON_ACTION_KEY", "198.51.100.66", count: 1,
                                                        timeout: 60, since: started, pid: daemon.process.processIdentifier)
         // Attempts still in flight hang on the dropped connection: end them (the checks below must
         // run well within the TTL, also on a loaded machine).
@@ -81,7 +81,7 @@ import Testing
         #expect(listing.standardOutput.contains("\(identifier)  block-ssh-source  enforce  applied  198.51.100.66"), "\(listing.standardOutput)")
 
         // The TTL releases it: the attacker's address is no longer dropped.
-        let released = try ResponseTests.waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 1, timeout: 60)
+        let released = try waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 1, timeout: 60)
         #expect(released.first?.string("CORDON_ACTION_BY") == "ttl", "\(daemon.log)")
         #expect(try !network.ruleset().contains("198.51.100.66"))
         #expect(try network.canConnect(from: .attacker, to: .host, port: 22))

@@ -71,22 +71,6 @@ import Testing
         ((try? String(contentsOfFile: directory.path + "/runs", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    /// Waits for entries with `MESSAGE_ID` and `field=value`, written at or after `since` (µs), by
-    /// process `pid` if given (other suites may run a daemon on the same journal meanwhile).
-    static func waitForEntries(_ messageID: String, _ field: String, _ value: String, count: Int, timeout: Double = 30,
-                               since: UInt64 = 0, pid: Int32? = nil) throws -> [JournalEntry] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var entries: [JournalEntry] = []
-        repeat {
-            entries = try journalEntries(field: field, value: value).filter {
-                $0.string("MESSAGE_ID") == messageID && $0.realtime >= since && (pid == nil || $0.string("_PID") == String(pid ?? 0))
-            }
-            if entries.count >= count { return entries }
-            usleep(100_000)
-        } while Date() < deadline
-        return entries
-    }
-
     @Test func theShippedConfigurationOnlySaysWhatWouldRun() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -98,7 +82,7 @@ import Testing
         let daemon = try Self.fixtureDaemon(directory, configuration: Paths.packageRoot + "/config/cordon.yaml",
                                             launcher: ["/usr/bin/unshare", "-n"])
         defer { _ = daemon.stop() }
-        let wouldRun = try Self.waitForEntries(CordonMessageID.actionWouldRun, "CORDON_HOST", host, count: 1)
+        let wouldRun = try waitForEntries(CordonMessageID.actionWouldRun, "CORDON_HOST", host, count: 1)
         #expect(wouldRun.count == 1, "\(daemon.log)")
         let entry = try #require(wouldRun.first)
         #expect(entry.string("CORDON_ACTION_NAME") == "block-ssh-source")
@@ -106,7 +90,7 @@ import Testing
         #expect(entry.string("CORDON_ACTION_MODE") == "dry-run")
         #expect(entry.string("MESSAGE")?.contains("would run (dry-run, nothing changed): block-source apply for 203.0.113.9") == true)
         #expect(try alertEntries([("CORDON_HOST", host), ("CORDON_RULE_ID", "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14")]).count == 1)
-        #expect(try Self.waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1, timeout: 1).isEmpty)
+        #expect(try waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1, timeout: 1).isEmpty)
         #expect(try runCommand(["nft", "list", "tables"]).standardOutput == tablesBefore)
         let listing = try runCommand([Paths.cordon, "actions", "--state-dir", directory.path + "/state"])
         #expect(listing.standardOutput.contains("block-ssh-source  dry-run  would-run  203.0.113.9"), "\(listing.standardOutput)")
@@ -122,7 +106,7 @@ import Testing
         _ = try makeJournal(export: Self.bruteForce(source: "198.51.100.10", start: 1_800_000_000_000_000, host: host),
                             directory: directory.path + "/journal")
         let replayDaemon = try Self.fixtureDaemon(directory, configuration: configuration, state: "state-allowlist", log: "log-allowlist")
-        let skipped = try Self.waitForEntries(CordonMessageID.actionSkipped, "CORDON_HOST", host, count: 1)
+        let skipped = try waitForEntries(CordonMessageID.actionSkipped, "CORDON_HOST", host, count: 1)
         _ = replayDaemon.stop()
         #expect(skipped.first?.string("CORDON_ACTION_REASON") == "address 198.51.100.10 is in the allowlisted 198.51.100.10", "\(replayDaemon.log)")
         // Forged sshd lines on the live journal, from an unprivileged user: the management address and another.
@@ -178,12 +162,12 @@ import Testing
         #expect(listing.standardOutput.contains("\"status\":\"applying\""), "\(listing.standardOutput)")
         let second = try DaemonProcess(arguments: arguments, logPath: directory.path + "/log")
         defer { _ = second.stop() }
-        let applied = try Self.waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1)
+        let applied = try waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1)
         #expect(applied.count == 1, "\(second.log)")
         let identifier = try #require(applied.first?.string("CORDON_ACTION_ID"))
         #expect(applied.first?.string("CORDON_ACTION_BY") == "restart")
         // The TTL release fires after the restart.
-        let released = try Self.waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 1, timeout: 40)
+        let released = try waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 1, timeout: 40)
         #expect(released.count == 1)
         #expect(released.first?.string("CORDON_ACTION_BY") == "ttl")
         usleep(500_000)
@@ -226,7 +210,7 @@ import Testing
                             directory: directory.path + "/journal")
         let daemon = try Self.fixtureDaemon(directory, configuration: configuration)
         defer { _ = daemon.stop() }
-        let applied = try Self.waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1)
+        let applied = try waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: 1)
         let identifier = try #require(applied.first?.string("CORDON_ACTION_ID"))
         let actions = try runCommand([Paths.cordon, "actions", "--state-dir", directory.path + "/state"])
         #expect(actions.standardOutput.contains(identifier + "  block-ssh-source  enforce  applied  203.0.113.60"), "\(actions.standardOutput)")
@@ -234,11 +218,11 @@ import Testing
                                       "--key", "203.0.113.60"])
         #expect(release.status == 0, "\(release.standardError)")
         #expect(release.standardOutput.contains("released \(identifier) (block-ssh-source 203.0.113.60)"))
-        let released = try Self.waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 1)
+        let released = try waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 1)
         #expect(released.first?.string("CORDON_ACTION_BY") == "operator")
         sleep(8)  // past the TTL
         #expect(Self.runs(directory).filter { $0.hasPrefix("done release") }.count == 1)
-        #expect(try Self.waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 2, timeout: 0.5).count <= 1)
+        #expect(try waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 2, timeout: 0.5).count <= 1)
         let unknown = try runCommand([Paths.cordon, "release", "--state-dir", directory.path + "/state", "0123"])
         #expect(unknown.status == 64)
         #expect(unknown.standardError.contains("no action 0123"))
@@ -314,8 +298,8 @@ import Testing
             "--directory", directory.path + "/journal", "--from-start",
         ], logPath: directory.path + "/log", launcher: ["/usr/bin/unshare", "-n"])
         defer { _ = daemon.stop() }
-        let failed = try ResponseTests.waitForEntries(CordonMessageID.actionFailed, "CORDON_HOST", host, count: names.count, timeout: 60)
-        let applied = try ResponseTests.waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: names.count, timeout: 30)
+        let failed = try waitForEntries(CordonMessageID.actionFailed, "CORDON_HOST", host, count: names.count, timeout: 60)
+        let applied = try waitForEntries(CordonMessageID.actionApplied, "CORDON_HOST", host, count: names.count, timeout: 30)
         #expect(failed.count == names.count, "\(daemon.log)")
         #expect(applied.count == names.count)
         #expect(!FileManager.default.fileExists(atPath: marker))

@@ -174,8 +174,13 @@ func alertEntries(field: String, value: String) throws -> [JournalEntry] {
 
 /// Cordon's alerts in the local journal that carry all these `field=value` pairs.
 func alertEntries(_ matches: [(String, String)]) throws -> [JournalEntry] {
+    try cordonEntries(CordonMessageID.alert, matches)
+}
+
+/// Cordon's entries with this `MESSAGE_ID` in the local journal that carry all these `field=value` pairs.
+func cordonEntries(_ messageID: String, _ matches: [(String, String)]) throws -> [JournalEntry] {
     let journal = try Journal(source: .local)
-    try journal.addMatch(field: "MESSAGE_ID", value: CordonMessageID.alert)
+    try journal.addMatch(field: "MESSAGE_ID", value: messageID)
     for (field, value) in matches { try journal.addMatch(field: field, value: value) }
     try journal.seekHead()
     var entries: [JournalEntry] = []
@@ -183,13 +188,22 @@ func alertEntries(_ matches: [(String, String)]) throws -> [JournalEntry] {
     return entries
 }
 
-/// Polls `alertEntries` until at least `count` are there or the timeout passes; only those
-/// process `pid` wrote, if given (another suite may run a daemon on the same journal meanwhile).
+/// Polls `alertEntries` until at least `count` are there or the timeout passes (see `waitForEntries`).
 func waitForAlerts(field: String, value: String, count: Int, timeout: Double = 20, pid: Int32? = nil) throws -> [JournalEntry] {
+    try waitForEntries(CordonMessageID.alert, field, value, count: count, timeout: timeout, pid: pid)
+}
+
+/// Polls for Cordon's entries with `messageID` and `field=value` until at least `count` are there or
+/// the timeout passes; only those written at or after `since` (µs) and by process `pid`, if given
+/// (another suite may run a daemon on the same journal meanwhile).
+func waitForEntries(_ messageID: String, _ field: String, _ value: String, count: Int, timeout: Double = 30,
+                    since: UInt64 = 0, pid: Int32? = nil) throws -> [JournalEntry] {
     let deadline = Date().addingTimeInterval(timeout)
     var entries: [JournalEntry] = []
     repeat {
-        entries = try alertEntries(field: field, value: value).filter { pid == nil || $0.string("_PID") == String(pid ?? 0) }
+        entries = try cordonEntries(messageID, [(field, value)]).filter {
+            $0.realtime >= since && (pid == nil || $0.string("_PID") == String(pid ?? 0))
+        }
         if entries.count >= count { return entries }
         usleep(50_000)
     } while Date() < deadline

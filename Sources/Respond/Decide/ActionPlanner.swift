@@ -60,9 +60,9 @@ public struct ActionPlanner: Sendable {
 
     /// Plans `action` for `alert`.
     /// - Parameters:
-    ///   - alertJSON: the alert as JSON (the hook's stdin), made once per alert by the caller.
+    ///   - alertJSON: the alert as JSON (the hook's stdin); evaluated only for a decision.
     ///   - now: the wall clock (µs), the decision's time in the ledger.
-    public func plan(_ action: ActionConfiguration, for alert: Alert, alertJSON: String, ledger: some LedgerView,
+    public func plan(_ action: ActionConfiguration, for alert: Alert, alertJSON: @autoclosure () -> String, ledger: some LedgerView,
                      now: UInt64) -> PlannedAction {
         guard Self.triggers(action, alert) else { return .ignored(.notTriggered) }
         guard alert.isTrusted || action.allowsUntrusted else { return .ignored(.untrusted) }
@@ -123,7 +123,7 @@ public struct ActionPlanner: Sendable {
             id: id, action: action.name, mode: mode, ruleIdentifier: alert.ruleIdentifier, ruleTitle: alert.ruleTitle,
             level: alert.level.rawValue, host: alert.host, key: key, alertRealtime: alert.sourceRealtime,
             alertCursor: alert.sourceCursor.rawValue, timeToLive: action.timeToLive, hook: action.hook,
-            environment: environment, alertJSON: alertJSON, status: .applying, decidedAt: now)
+            environment: environment, alertJSON: alertJSON(), status: .applying, decidedAt: now)
         return .decided(record, skipReason: skipReason)
     }
 }
