@@ -9,7 +9,7 @@ extension Alert {
     /// can carry a forged line or field.
     public var journalFields: [JournalField] {
         var result: [JournalField] = [
-            JournalField("MESSAGE_ID", CordonMessageID.alert),
+            JournalField("MESSAGE_ID", messageID),
             JournalField("PRIORITY", String(priority)),
             JournalField("SYSLOG_IDENTIFIER", "cordon"),
             JournalField("MESSAGE", message),

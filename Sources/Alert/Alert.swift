@@ -33,6 +33,9 @@ public struct Alert: Sendable {
     public let fields: [MatchedField]
     /// For a correlation rule or detector: its type (`event_count`, `first_seen` …), else nil.
     public var correlationType: String?
+    /// The entry's `MESSAGE_ID`: `CordonMessageID.alert`, or for alerts Cordon raises itself
+    /// `tamperingSign` or `stateEvicted` (one of `CordonMessageID.alerts`).
+    public var messageID = CordonMessageID.alert
     /// For a correlation: the group key, `name=value` pairs in group-by order.
     public var group: [MatchedField] = []
     /// For a correlation: the entries it was built from (first and last 10).

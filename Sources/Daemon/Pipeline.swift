@@ -269,6 +269,7 @@ public final class Pipeline {
                                      value: Double(statistics.evictions - reportedEvictions), isTrusted: false)
         var alert = Alert(correlation: match, entry: entry)
         alert.correlationType = "state_cap"
+        alert.messageID = CordonMessageID.stateEvicted
         raised.append(alert)
         reportedEvictions = statistics.evictions
         lastCapWarning = entry.realtime

@@ -59,6 +59,7 @@ enum TamperingAlerts {
                                      value: nil, isTrusted: true)
         var alert = Alert(correlation: match, entry: entry)
         alert.correlationType = "journal_" + kind
+        alert.messageID = CordonMessageID.tamperingSign
         return alert
     }
 }

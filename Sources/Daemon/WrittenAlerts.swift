@@ -55,7 +55,8 @@ enum WrittenAlerts {
         let start = sinceRealtime > slackMicroseconds ? sinceRealtime - slackMicroseconds : 0
         do {
             let journal = try Journal(source: .local, dataThreshold: dataThreshold)
-            try journal.addMatch(field: "MESSAGE_ID", value: CordonMessageID.alert)
+            // Matches on one field are alternatives: any of the alert ids.
+            for messageID in CordonMessageID.alerts.sorted() { try journal.addMatch(field: "MESSAGE_ID", value: messageID) }
             try journal.seekTail()
             while try journal.previous() {
                 let entry = try journal.entry(fields: ReadFields.writtenAlerts, includingCursor: false)

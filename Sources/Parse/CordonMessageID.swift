@@ -19,6 +19,26 @@ public enum CordonMessageID {
     /// (allowlist, budget, a field missing).
     public static let actionSkipped = "86c28cdd6cdf49829d3c28eefe39b820"
 
+    /// "Cordon tampering sign": an alert raised by Cordon itself, not a rule file: the journal's
+    /// clock went back, a gap, a boot without shutdown, journald restarted, files vacuumed or
+    /// replaced (rule ids `cordon-journal-*`). Carries every alert field.
+    public static let tamperingSign = "29478e7a3a054ce39312c24915419051"
+    /// "Cordon correlation state evicted": an alert that the cap on correlation groups was
+    /// reached and the least recently updated groups were dropped. Carries every alert field.
+    public static let stateEvicted = "cfc100c7f633440a8bd4fcd0e9de56e0"
+    /// "Cordon rules not loaded": a reload (SIGHUP) found an error in the rules or the
+    /// configuration; the rules loaded before stay active. `CORDON_ERROR` holds `file:line: …`.
+    public static let loadFailed = "6729559a23474799bfd69ab496b3f8be"
+    /// "Cordon reloaded": a reload (SIGHUP) put new rules and configuration into effect.
+    public static let reloaded = "b825c25396af4da69f582d33090c6650"
+    /// "Cordon stopped": the daemon stopped on request and saved its checkpoint.
+    public static let stopped = "f1f9e7e188304fdda5200a28ae282100"
+
+    /// The ids of entries that are alerts (they carry every `CORDON_*` alert field):
+    /// `cordon alerts` lists them and a restart finds them to avoid writing one twice.
+    public static let alerts: Set<String> = [alert, tamperingSign, stateEvicted]
+
     /// Every id Cordon writes.
-    public static let all: Set<String> = [alert, started, actionApplied, actionWouldRun, actionFailed, actionReleased, actionSkipped]
+    public static let all: Set<String> = alerts.union([started, actionApplied, actionWouldRun, actionFailed, actionReleased,
+                                                       actionSkipped, loadFailed, reloaded, stopped])
 }

@@ -30,6 +30,6 @@ public struct OwnEntries: Sendable {
 
     /// Whether the entry is one of Cordon's own alerts.
     public func isOwnAlert(_ entry: JournalEntry) -> Bool {
-        isOwn(entry) && entry.value(of: "MESSAGE_ID").map { $0.elementsEqual(CordonMessageID.alert.utf8) } == true
+        isOwn(entry) && entry.value(of: "MESSAGE_ID").map { CordonMessageID.alerts.contains(String(decoding: $0, as: UTF8.self)) } == true
     }
 }

@@ -172,9 +172,10 @@ func alertEntries(field: String, value: String) throws -> [JournalEntry] {
     try alertEntries([(field, value)])
 }
 
-/// Cordon's alerts in the local journal that carry all these `field=value` pairs.
+/// Cordon's alerts (any of `CordonMessageID.alerts`) in the local journal that carry all these
+/// `field=value` pairs.
 func alertEntries(_ matches: [(String, String)]) throws -> [JournalEntry] {
-    try cordonEntries(CordonMessageID.alert, matches)
+    try CordonMessageID.alerts.sorted().flatMap { try cordonEntries($0, matches) }.sorted { $0.realtime < $1.realtime }
 }
 
 /// Cordon's entries with this `MESSAGE_ID` in the local journal that carry all these `field=value` pairs.
