@@ -60,7 +60,7 @@ public struct Runner {
 
         let runner = self
         var loop = Loop(journal: journal, generation: generation, store: store, configuration: configuration,
-                        service: service, logger: logger, stallMarker: FaultInjection.stallMarker)
+                        service: service, heartbeat: service, logger: logger, stallMarker: FaultInjection.stallMarker)
         loop.rebuild = { (configuration, snapshot, alreadyWritten, responder) throws(Failure) in
             try runner.makeGeneration(configuration, snapshot: snapshot, alreadyWritten: alreadyWritten, reusing: responder)
         }
@@ -78,7 +78,7 @@ public struct Runner {
         generation.responder?.start()
         service.ready(status: loop.statusLine())
         defer { loop.generation.responder?.stop(timeout: 5) }
-        try loop.run(signals: signals)
+        try loop.run(control: signals)
 
         var statistics = loop.generation.pipeline.statistics
         statistics.accumulate(loop.earlierStatistics)

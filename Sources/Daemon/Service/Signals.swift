@@ -6,7 +6,7 @@ import Glibc
 ///
 /// The signals are blocked in the calling thread (and threads it starts later) before the
 /// descriptor is made; call this first thing in `run`.
-final class ControlSignals {
+final class ControlSignals: LoopControl {
     let descriptor: CInt
 
     init() throws(Failure) {
@@ -21,10 +21,15 @@ final class ControlSignals {
     }
 
     /// The signal that arrived, if any (reads it off the descriptor).
-    func take() -> Int32? {
+    func takeSignal() -> Int32? {
         var info = signalfd_siginfo()
         let count = read(descriptor, &info, MemoryLayout<signalfd_siginfo>.size)
         return count == MemoryLayout<signalfd_siginfo>.size ? Int32(info.ssi_signo) : nil
+    }
+
+    /// SIGHUP asks for a reload, SIGTERM and SIGINT for a stop.
+    func take() -> LoopRequest? {
+        takeSignal().map { $0 == SIGHUP ? .reload : .stop($0) }
     }
 
     deinit {
