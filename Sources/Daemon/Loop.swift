@@ -35,6 +35,9 @@ struct Loop {
     /// The counters of the generations before this one.
     var earlierStatistics = Statistics()
     var reloads = 0
+    /// Whether this loop starts and stops responders when a reload changes them; false for host
+    /// loops in fleet mode, which share one the supervisor manages.
+    var managesResponder = true
     /// The last entry whose alerts are all written, or an earlier processed entry while
     /// `atLastProcessed`; nil while nothing was processed and the journal was empty at start.
     ///
@@ -307,7 +310,7 @@ struct Loop {
     /// Switches to `next` (after `settleBeforeReplacing`).
     mutating func replaceGeneration(with next: Generation, configuration nextConfiguration: Configuration) {
         let previous = generation
-        if next.responder !== previous.responder {
+        if managesResponder, next.responder !== previous.responder {
             // Hooks the old responder started finish and record their outcomes in the shared
             // ledger; the new one does not run them again (no crash recovery on reload).
             previous.responder?.stop(timeout: 5)

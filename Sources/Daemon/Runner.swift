@@ -31,6 +31,8 @@ public struct Runner {
     /// Runs until SIGTERM or SIGINT, then saves the checkpoint and returns the counters.
     /// - Throws: `Failure` for bad rules, an unreadable journal, an unwritable state directory.
     public func run() throws(Failure) -> Statistics {
+        // Journal files from elsewhere (systemd-journal-remote's) may hold many hosts: one loop each.
+        if source != .local { return try FleetRunner(runner: self).run() }
         let signals = try ControlSignals()
         let service = ServiceNotifier()
         let store = CheckpointStore(directory: configuration.stateDirectory)

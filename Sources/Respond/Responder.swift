@@ -17,6 +17,8 @@ public final class Responder: Sendable {
     private let reporter: any ActionReporter
     private let logger: Logger
     private let counters = Mutex(ResponseStatistics())
+    /// Held while an alert is decided (`handle`).
+    private let deciding = Mutex(())
     /// Wakes the release timer when an action is applied or the responder stops.
     private let timer = NSCondition()
     private let timerState = Mutex(TimerState())
@@ -93,7 +95,14 @@ public final class Responder: Sendable {
     /// Decides every configured action for `alert`; records and starts what is to be done.
     /// - Throws: `LedgerError` when an intent cannot be recorded: the alert's entry must then not
     ///   count as processed.
+    ///
+    /// Host loops in fleet mode call it from their threads: one alert is decided at a time, so
+    /// the cooldowns and the budget they read are those the alert before it left.
     public func handle(_ alert: Alert) throws(LedgerError) {
+        try deciding.withLock { _ throws(LedgerError) in try decide(alert) }
+    }
+
+    private func decide(_ alert: Alert) throws(LedgerError) {
         // The alert's JSON is made once, and only when some action decides on it.
         var json: String?
         func alertJSON() -> String {

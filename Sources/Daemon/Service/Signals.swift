@@ -9,12 +9,14 @@ import Glibc
 final class ControlSignals: LoopControl {
     let descriptor: CInt
 
-    init() throws(Failure) {
+    /// - Parameter also: more signals to read this way (the fleet supervisor's SIGUSR1).
+    init(also: [Int32] = []) throws(Failure) {
         var mask = sigset_t()
         sigemptyset(&mask)
         sigaddset(&mask, SIGTERM)
         sigaddset(&mask, SIGINT)
         sigaddset(&mask, SIGHUP)
+        for signal in also { sigaddset(&mask, signal) }
         pthread_sigmask(SIG_BLOCK, &mask, nil)
         descriptor = signalfd(-1, &mask, CInt(SFD_CLOEXEC | SFD_NONBLOCK))
         guard descriptor >= 0 else { throw Failure(.software, "signalfd: \(String(cString: strerror(Glibc.errno)))") }
