@@ -9,15 +9,15 @@ public enum ActionTable {
         return active + (recent.map { Array(finished.suffix($0)) } ?? finished)
     }
 
-    /// Aligned columns: ID, ACTION, MODE, STATUS, TARGET (the remote host acted on, or `local`),
-    /// KEY, RULE, DECIDED, APPLIED, EXPIRES.
+    /// Aligned columns: ID, ACTION, MODE, STATUS, KEY, TARGET (the remote host acted on, or
+    /// `local`), RULE, DECIDED, APPLIED, EXPIRES.
     public static func text(_ records: [ActionRecord]) -> String {
-        let header = ["ID", "ACTION", "MODE", "STATUS", "TARGET", "KEY", "RULE", "DECIDED", "APPLIED", "EXPIRES"]
+        let header = ["ID", "ACTION", "MODE", "STATUS", "KEY", "TARGET", "RULE", "DECIDED", "APPLIED", "EXPIRES"]
         var rows = [header]
         for record in records {
             rows.append([
-                record.id, record.action, record.mode.rawValue, record.status.rawValue, record.targetHost ?? "local",
-                record.key.isEmpty ? "-" : record.key,
+                record.id, record.action, record.mode.rawValue, record.status.rawValue, record.key.isEmpty ? "-" : record.key,
+                record.targetHost ?? "local",
                 record.ruleTitle.count > 40 ? String(record.ruleTitle.prefix(39)) + "…" : record.ruleTitle,
                 ActionEntries.isoTime(record.decidedAt), record.appliedAt.map(ActionEntries.isoTime) ?? "-",
                 record.status == .released ? "released " + (record.releasedAt.map(ActionEntries.isoTime) ?? "")
