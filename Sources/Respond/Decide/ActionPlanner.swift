@@ -17,8 +17,9 @@ extension ActionLedger: LedgerView {}
 /// What an alert means for one configured action.
 public enum PlannedAction: Sendable {
     /// Not for this action, or nothing to do and nothing to record: the trigger does not hold,
-    /// the alert is from a host the action does not target (`targets`), the alert is untrusted, the action was decided for this alert before (a restart), it is in
-    /// place for this key, or the key is cooling down.
+    /// the alert is from a host the action does not target (`targets`), the alert is untrusted,
+    /// the action was decided for this alert before (a restart), it is in place for this key, or
+    /// the key is cooling down.
     case ignored(IgnoreReason)
     /// Record and act on it: run the hook (enforce), say what would run (dry-run), or say which
     /// guardrail stopped it (`skipReason`).
