@@ -35,11 +35,14 @@ public final class Responder: Sendable {
     /// The environment every hook starts from (nothing is inherited from the daemon).
     static let baseEnvironment = [("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), ("LANG", "C.UTF-8")]
 
+    /// - Parameter localMachineID: this machine's id (by default `/etc/machine-id`): alerts with
+    ///   another one are remote hosts' (`ActionTarget`).
     public init(configuration: ResponseConfiguration, ledger: ActionLedger, reporter: any ActionReporter = JournalActionReporter(),
-                logger: Logger, clock: @escaping @Sendable () -> UInt64 = realtimeMicroseconds) {
+                logger: Logger, clock: @escaping @Sendable () -> UInt64 = realtimeMicroseconds,
+                localMachineID: String? = ActionPlanner.thisMachineID) {
         self.configuration = configuration
         self.ledger = ledger
-        planner = ActionPlanner(configuration: configuration)
+        planner = ActionPlanner(configuration: configuration, localMachineID: localMachineID)
         pool = HookPool(maxConcurrent: configuration.maximumConcurrent, maxQueued: configuration.maximumQueued)
         self.reporter = reporter
         self.logger = logger
@@ -205,10 +208,11 @@ public final class Responder: Sendable {
         LedgerRecord(kind: .outcome, id: id, verb: verb, at: clock(), result: result, detail: detail)
     }
 
-    /// The hook run for `record`: argv `HOOK apply|release`, the recorded environment, the alert on stdin.
+    /// The hook run for `record`: argv `HOOK apply|release` (and the target host for a remote
+    /// host's alert), the recorded environment, the alert on stdin.
     func invocation(for record: ActionRecord, verb: ActionVerb) -> HookInvocation {
         let timeout = configuration.actions.first { $0.name == record.action }?.timeout ?? configuration.timeout
-        return HookInvocation(executable: record.hook, arguments: [verb.rawValue],
+        return HookInvocation(executable: record.hook, arguments: [verb.rawValue] + (record.targetHost.map { [$0] } ?? []),
                               environment: Self.baseEnvironment + record.environment + [("CORDON_VERB", verb.rawValue)],
                               standardInput: Array((record.alertJSON + "\n").utf8), timeout: timeout, killGrace: 2,
                               outputLimit: 16384)
@@ -219,6 +223,7 @@ public final class Responder: Sendable {
         let metadata: Logger.Metadata = [
             "action.id": "\(record.id)", "action.name": "\(record.action)", "action.verb": "\(step.verb.rawValue)",
             "action.result": "\(step.result.rawValue)", "action.key": "\(record.key)", "rule.id": "\(record.ruleIdentifier)",
+            "action.target": "\(record.targetHost ?? "local")",
         ]
         switch step.result {
         case .failed: logger.error("Action failed", metadata: metadata.merging(["reason": "\(step.detail ?? "")"]) { $1 })
