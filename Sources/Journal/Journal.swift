@@ -134,22 +134,6 @@ public final class Journal {
         try check("sd_journal_add_match", item.withCString { sd_journal_add_match(handle, $0, 0) })
     }
 
-    /// Every value `field` has in the journal's files, without the `FIELD=` prefix
-    /// (`sd_journal_query_unique`, `sd_journal_enumerate_available_unique`); matches do not apply.
-    public func uniqueValues(of field: String) throws(JournalError) -> [[UInt8]] {
-        try check("sd_journal_query_unique", field.withCString { sd_journal_query_unique(handle, $0) })
-        sd_journal_restart_unique(handle)
-        var values: [[UInt8]] = []
-        let prefix = field.utf8.count + 1
-        var data: UnsafeRawPointer? = nil
-        var length = 0
-        while try check("sd_journal_enumerate_available_unique", sd_journal_enumerate_available_unique(handle, &data, &length)) > 0 {
-            guard let data, length > prefix else { continue }
-            values.append(Array(UnsafeRawBufferPointer(start: data + prefix, count: length - prefix)))
-        }
-        return values
-    }
-
     /// Drops every match (`sd_journal_flush_matches`).
     public func flushMatches() {
         sd_journal_flush_matches(handle)
