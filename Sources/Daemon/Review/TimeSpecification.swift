@@ -15,6 +15,10 @@ public enum TimeSpecification {
     public struct ParseError: Error, Equatable, Sendable {
         /// The text that could not be read.
         public let text: String
+
+        public init(text: String) {
+            self.text = text
+        }
     }
 
     /// Microseconds since the epoch for `text`.
