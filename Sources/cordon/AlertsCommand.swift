@@ -23,10 +23,11 @@ struct AlertsCommand: ParsableCommand {
 
     enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
-    @Option(help: ArgumentHelp("Only alerts at or after TIME.", valueName: "time"))
+    // Unconditional: `--since -2h` is a time, not an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only alerts at or after TIME.", valueName: "time"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Only alerts at or before TIME.", valueName: "time"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only alerts at or before TIME.", valueName: "time"))
     var until: String?
 
     @Option(help: ArgumentHelp("A rule id, or part of a rule title (case-insensitive); repeatable.", valueName: "id-or-title"))
