@@ -137,17 +137,23 @@ final class AlertsFixture: Sendable {
         return exportEntry(realtime: Self.start + offset * 1_000_000, fields: fields.map { ($0.0, Array($0.1.utf8)) })
     }
 
-    /// Built once for the suite.
-    static let shared: AlertsFixture? = try? AlertsFixture()
+    func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }
 
-@Suite struct AlertsCommandTests {
+/// A class, so that each test's fixture is removed when the test ends.
+@Suite final class AlertsCommandTests {
     let fixture: AlertsFixture
     /// The realtime of each fixture alert, which the listings are compared by.
     static func realtime(_ alert: FixtureAlert) -> String { String(AlertsFixture.start + alert.offset * 1_000_000) }
 
     init() throws {
-        fixture = try #require(AlertsFixture.shared)
+        fixture = try AlertsFixture()
+    }
+
+    deinit {
+        fixture.remove()
     }
 
     /// `cordon alerts --directory <alerts> ARGS` with `TZ` set.

@@ -56,10 +56,12 @@ final class AlertQuery {
     private(set) var forgedAlerts = 0
 
     /// Opens the query and adds the filter's matches.
-    init(journal: Journal, filter: AlertFilter, ownEntries: OwnEntries) throws(JournalError) {
+    /// - Parameters:
+    ///   - writerUserID: the uid Cordon writes its entries as.
+    init(journal: Journal, filter: AlertFilter, writerUserID: UInt32) throws(JournalError) {
         self.journal = journal
         self.filter = filter
-        self.ownEntries = ownEntries
+        self.ownEntries = OwnEntries(userID: writerUserID)
         try addMatches()
     }
 
@@ -166,6 +168,13 @@ final class AlertQuery {
 struct ActionQuery {
     let journal: Journal
     let ownEntries: OwnEntries
+
+    /// - Parameters:
+    ///   - writerUserID: the uid Cordon writes its entries as.
+    init(journal: Journal, writerUserID: UInt32) {
+        self.journal = journal
+        self.ownEntries = OwnEntries(userID: writerUserID)
+    }
 
     /// The message ids of action entries.
     static let messageIDs = [CordonMessageID.actionApplied, CordonMessageID.actionWouldRun, CordonMessageID.actionFailed,

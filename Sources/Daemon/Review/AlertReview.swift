@@ -1,6 +1,5 @@
 import Glibc
 import Journal
-import Parse
 
 /// What `cordon alerts` was asked for.
 public struct AlertReviewOptions: Sendable {
@@ -42,18 +41,17 @@ public enum AlertReview {
     public static func run(_ options: AlertReviewOptions) throws(Failure) {
         // First, before anything could start a thread: the signals `--follow` stops on.
         let signals = options.follow ? try StopSignals() : nil
-        let ownEntries = OwnEntries(userID: options.writerUserID)
         let journal = try JournalOpening.open(options.source, dataThreshold: options.dataThreshold)
         let subject = describe(options.source)
         do {
-            let query = try AlertQuery(journal: journal, filter: options.filter, ownEntries: ownEntries)
+            let query = try AlertQuery(journal: journal, filter: options.filter, writerUserID: options.writerUserID)
             defer { reportForgedAlerts(query.forgedAlerts, userID: options.writerUserID) }
             if let evidence = options.evidence {
                 try showEvidence(evidence, query: query, options: options, subject: subject)
                 return
             }
             let actionJournal = try JournalOpening.open(options.source, dataThreshold: options.dataThreshold)
-            let actions = ActionQuery(journal: actionJournal, ownEntries: ownEntries)
+            let actions = ActionQuery(journal: actionJournal, writerUserID: options.writerUserID)
             var forgedActions = 0
             defer { reportForgedActions(forgedActions, userID: options.writerUserID) }
 
@@ -111,7 +109,7 @@ public enum AlertReview {
         }
         var reviewed = [ReviewedAlert(entry: alert)]
         let actionJournal = try JournalOpening.open(options.source, dataThreshold: options.dataThreshold)
-        let forgedActions = try ActionQuery(journal: actionJournal, ownEntries: query.ownEntries).attachActions(to: &reviewed)
+        let forgedActions = try ActionQuery(journal: actionJournal, writerUserID: options.writerUserID).attachActions(to: &reviewed)
         reportForgedActions(forgedActions, userID: options.writerUserID)
         write(reviewed, options: options)
 
