@@ -473,6 +473,39 @@ final class AlertsFixture: Sendable {
     }
 }
 
+extension AlertsCommandTests {
+    @Test func followInShortFormPrintsActionsThatComeLater() throws {
+        let directory = fixture.directory + "/follow-short"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture.alertsFile, toPath: directory + "/alerts.journal")
+        let follower = try OutputProcess(["/usr/bin/env", "TZ=UTC", Paths.cordon, "alerts", "--directory", directory, "-f", "-n", "1"])
+        defer { follower.kill(SIGKILL) }
+        let newest = try #require(AlertsFixture.alerts.last)
+        #expect(follower.waitForOutput(timeout: 15) { $0.contains(newest.title) })
+
+        var later = AlertsFixture.alerts[1]
+        later.title = "Brute force " + uniqueToken().prefix(8)
+        later.offset = 30_000
+        var bytes: [UInt8] = []
+        ExportFormat.append(fixture.entry(for: later), to: &bytes)
+        ExportFormat.append(fixture.actionEntry(offset: 30_001, alert: later, name: "block-ssh-source", key: "203.0.113.9"), to: &bytes)
+        _ = try makeJournal(export: bytes, directory: directory, name: "later")
+        #expect(follower.waitForOutput(timeout: 15) { $0.contains("action block-ssh-source") }, "\(follower.output)")
+        follower.kill(SIGINT)
+        #expect(follower.wait() == 0)
+
+        let lines = follower.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(lines)")
+        // Fixed widths: the later alert's columns line up with the first one's.
+        let titleColumn = lines.map { line in [newest.title, later.title].compactMap { line.range(of: $0) }.first
+            .map { line.distance(from: line.startIndex, to: $0.lowerBound) } }
+        #expect(titleColumn.count == 3 && titleColumn[0] != nil && titleColumn[0] == titleColumn[1], "\(lines)")
+        let identifier = try #require(lines.dropFirst().first?.split(separator: " ").dropFirst(2).first.map(String.init))
+        let time = LocalTimeText.utc(AlertsFixture.start + 30_001 * 1_000_000)
+        #expect(lines.last == "\(time)  \(identifier)  action block-ssh-source: applied (203.0.113.9)")
+    }
+}
+
 /// Times as `cordon alerts` prints them in TZ=UTC, made with Foundation (not the code under test).
 enum LocalTimeText {
     static func formatter(_ format: String) -> DateFormatter {

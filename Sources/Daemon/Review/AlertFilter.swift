@@ -19,6 +19,7 @@ public struct AlertFilter: Sendable {
     /// Only alerts whose source journald vouched for (`CORDON_TRUSTED=1`).
     public var trustedOnly = false
 
+    /// No filter: every alert.
     public init() {}
 
     /// The `CORDON_LEVEL` values the filter keeps, or nil for every level.

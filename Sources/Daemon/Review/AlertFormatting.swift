@@ -61,6 +61,14 @@ struct ShortAlertFormat {
         }
     }
 
+    /// For `--follow`: an action that came after its alert was printed,
+    /// `TIME  ID  action block-ssh-source: applied (203.0.113.9)`.
+    static func actionLine(_ action: ActionNote, identifier: String, realtime: UInt64) -> String {
+        let result = action.result == "would-run" ? "would run" : action.result
+        return LocalTime.text(microseconds: realtime) + "  " + identifier + "  action " + Row.oneLine(action.name) + ": "
+            + Row.oneLine(result) + (action.key.map { " (" + Row.oneLine($0) + ")" } ?? "")
+    }
+
     /// The SGR escape for a level: critical bold red, high red, medium yellow, low cyan,
     /// informational dim.
     static func escape(for level: String) -> String? {

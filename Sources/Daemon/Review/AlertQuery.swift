@@ -3,15 +3,15 @@ import Parse
 
 /// One alert as `cordon alerts` shows it: the entry (every field, with its cursor), its short id
 /// and the actions it triggered.
-public struct ReviewedAlert: Sendable {
+struct ReviewedAlert: Sendable {
     /// The alert's journal entry.
-    public let entry: JournalEntry
+    let entry: JournalEntry
     /// `AlertIdentifier.short(for:)` of the entry.
-    public let identifier: String
+    let identifier: String
     /// The action entries linked to the alert, oldest first.
-    public var actions: [ActionNote]
+    var actions: [ActionNote]
 
-    public init(entry: JournalEntry, actions: [ActionNote] = []) {
+    init(entry: JournalEntry, actions: [ActionNote] = []) {
         self.entry = entry
         self.identifier = AlertIdentifier.short(for: entry)
         self.actions = actions
@@ -22,13 +22,13 @@ public struct ReviewedAlert: Sendable {
 }
 
 /// One action entry linked to an alert (`CORDON_ACTION_*`).
-public struct ActionNote: Sendable, Equatable {
+struct ActionNote: Sendable, Equatable {
     /// `CORDON_ACTION_NAME`, e.g. `block-ssh-source`.
-    public let name: String
+    let name: String
     /// `CORDON_ACTION_RESULT`: applied, would-run, skipped, failed or released.
-    public let result: String
+    let result: String
     /// `CORDON_ACTION_KEY`, e.g. the address blocked; nil when the action has none.
-    public let key: String?
+    let key: String?
 }
 
 /// `CORDON_SOURCE_CURSOR` and `CORDON_RULE_ID`, which alert and action entries share.
@@ -206,10 +206,46 @@ struct ActionQuery {
                 forged += 1
                 continue
             }
-            let note = ActionNote(name: entry.string("CORDON_ACTION_NAME") ?? "?", result: entry.string("CORDON_ACTION_RESULT") ?? "?",
-                                  key: entry.string("CORDON_ACTION_KEY"))
-            for index in targets { alerts[index].actions.append(note) }
+            for index in targets { alerts[index].actions.append(ActionNote(entry)) }
         }
         return forged
+    }
+
+    // MARK: Following
+
+    /// For `--follow`: from now on, only action entries appended after the last one there is.
+    func startFollowing() throws(JournalError) {
+        journal.flushMatches()
+        for messageID in Self.messageIDs { try journal.addMatch(field: "MESSAGE_ID", value: messageID) }
+        try journal.seekTail()
+        _ = try journal.previous()
+    }
+
+    /// The action entries appended since the last call that are linked to one of `identifiers`'
+    /// alerts (link → the alert's short id), oldest first, and how many of them were forged.
+    func readNew(linkedTo identifiers: [ActionLink: String]) throws(JournalError)
+        -> (actions: [(identifier: String, realtime: UInt64, note: ActionNote)], forged: Int) {
+        // Take in what inotify saw (new files of a directory), without waiting.
+        _ = try journal.wait(timeoutMilliseconds: 0)
+        var actions: [(identifier: String, realtime: UInt64, note: ActionNote)] = []
+        var forged = 0
+        while try journal.next() {
+            let entry = try journal.entry(includingCursor: false)
+            guard let identifier = identifiers[ActionLink(entry)] else { continue }
+            guard ownEntries.isOwn(entry) else {
+                forged += 1
+                continue
+            }
+            actions.append((identifier, entry.realtime, ActionNote(entry)))
+        }
+        return (actions, forged)
+    }
+}
+
+extension ActionNote {
+    /// The note of an action entry.
+    init(_ entry: JournalEntry) {
+        self.init(name: entry.string("CORDON_ACTION_NAME") ?? "?", result: entry.string("CORDON_ACTION_RESULT") ?? "?",
+                  key: entry.string("CORDON_ACTION_KEY"))
     }
 }

@@ -30,6 +30,7 @@ public struct AlertReviewOptions: Sendable {
     /// The largest field value read, in bytes.
     public var dataThreshold = 64 * 1024
 
+    /// Every alert of the local journal, short form, no colour.
     public init() {}
 }
 
@@ -55,13 +56,23 @@ public enum AlertReview {
             var forgedActions = 0
             defer { reportForgedActions(forgedActions, userID: options.writerUserID) }
 
+            // Followed actions start before the listing, so none falls between the two.
+            let followedActions = options.follow
+                ? ActionQuery(journal: try JournalOpening.open(options.source, dataThreshold: options.dataThreshold),
+                              writerUserID: options.writerUserID)
+                : nil
+            try followedActions?.startFollowing()
+
             let lines = options.lines ?? (options.follow ? 10 : nil)
             var alerts = try query.read(limit: lines).map { ReviewedAlert(entry: $0) }
             forgedActions += try actions.attachActions(to: &alerts)
             if options.reverse { alerts.reverse() }
             write(alerts, options: options)
             if alerts.isEmpty, options.reportsNoAlerts, !options.follow { printError("No alerts.") }
-            guard let signals else { return }
+            guard let signals, let followedActions else { return }
+            // The alerts printed, whose actions are printed as they come.
+            var printed: [ActionLink: String] = [:]
+            for alert in alerts { printed[alert.link] = alert.identifier }
 
             // Continue after the newest alert printed (or the end), then wait for more.
             if let newest = alerts.last?.entry.cursor, try query.alert(at: newest) != nil {
@@ -76,9 +87,15 @@ public enum AlertReview {
                 case .none:
                     continue
                 case .appended, .invalidated:
-                    var fresh = try query.readNew().map { ReviewedAlert(entry: $0) }
-                    forgedActions += try actions.attachActions(to: &fresh)
+                    let fresh = try query.readNew().map { ReviewedAlert(entry: $0) }
                     write(fresh, options: options)
+                    for alert in fresh { printed[alert.link] = alert.identifier }
+                    let (followed, forged) = try followedActions.readNew(linkedTo: printed)
+                    forgedActions += forged
+                    if options.format == .short {
+                        for action in followed { printLine(ShortAlertFormat.actionLine(action.note, identifier: action.identifier, realtime: action.realtime)) }
+                        if !followed.isEmpty { fflush(nil) }
+                    }
                 }
             }
         } catch let error as JournalError {

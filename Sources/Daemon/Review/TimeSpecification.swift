@@ -16,6 +16,7 @@ public enum TimeSpecification {
         /// The text that could not be read.
         public let text: String
 
+        /// - Parameter text: the text that could not be read.
         public init(text: String) {
             self.text = text
         }
