@@ -33,7 +33,7 @@ struct AlertsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A rule id, or part of a rule title (case-insensitive); repeatable.", valueName: "id-or-title"))
     var rule: [String] = []
 
-    @Option(help: ArgumentHelp("Only this level and above: informational, low, medium, high, critical.", valueName: "level"))
+    @Option(help: ArgumentHelp("Only this level and above.", valueName: "level"))
     var level: Level?
 
     @Option(help: ArgumentHelp("Only alerts about this host (CORDON_HOST); repeatable.", valueName: "name"))
@@ -51,10 +51,10 @@ struct AlertsCommand: ParsableCommand {
     @Flag(name: [.customShort("f"), .customLong("follow")], help: "After the last alerts, print new ones as they come, until SIGINT or SIGTERM.")
     var follow = false
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: short, json (one object per line) or json-pretty.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Output format: short, json (one object per line) or json-pretty.", valueName: "format"))
     var format: AlertOutputFormat = .short
 
-    @Option(help: "Colour levels: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never.")
+    @Option(help: ArgumentHelp("Colour levels: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never.", valueName: "when"))
     var color: ColorChoice = .auto
 
     @Option(help: ArgumentHelp("Show this alert (its short id or its __CURSOR) and the source entries behind it.", valueName: "alert"))
@@ -72,10 +72,10 @@ struct AlertsCommand: ParsableCommand {
     @Option(name: .customLong("file"), help: ArgumentHelp("Read this journal file instead of the local journal (repeatable).", valueName: "file"))
     var files: [String] = []
 
-    @Option(name: .customLong("writer-uid"), help: ArgumentHelp("The uid Cordon runs as; alerts from other users are not Cordon's. Default: 0.", valueName: "uid"))
+    @Option(name: .customLong("writer-uid"), help: ArgumentHelp("The uid Cordon runs as; alerts from other users are not Cordon's.", valueName: "uid"))
     var writerUserID: UInt32 = 0
 
-    @Option(name: .customLong("data-threshold"), help: ArgumentHelp("Largest field value read, in bytes. Default: 65536.", valueName: "bytes"))
+    @Option(name: .customLong("data-threshold"), help: ArgumentHelp("Largest field value read, in bytes.", valueName: "bytes"))
     var dataThreshold: Int = 64 * 1024
 
     func validate() throws {
