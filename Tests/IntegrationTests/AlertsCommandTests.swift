@@ -506,6 +506,30 @@ extension AlertsCommandTests {
     }
 }
 
+extension AlertsCommandTests {
+    @Test func localJournalByDefaultIgnoresAlertsForgedWithLogger() throws {
+        // Anyone may send an entry with an alert's MESSAGE_ID; here, nobody over the native protocol.
+        let token = "forged-" + uniqueToken()
+        let fields = "MESSAGE_ID=\(CordonMessageID.alert)\nMESSAGE=cordon: forged\nCORDON_RULE_ID=\(token)\nCORDON_LEVEL=critical\n"
+            + "CORDON_TRUSTED=1\nCORDON_HOST=web-1\n"
+        let sent = try runCommand(["/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "/usr/bin/logger",
+                                   "--journald"], input: Data(fields.utf8))
+        #expect(sent.status == 0)
+        let deadline = Date().addingTimeInterval(10)
+        while try journalEntries(field: "CORDON_RULE_ID", value: token).isEmpty, Date() < deadline { usleep(50_000) }
+        #expect(try journalEntries(field: "CORDON_RULE_ID", value: token).first?.string("_UID") == "65534")
+
+        let result = try runCommand([Paths.cordon, "alerts", "--rule", token, "-o", "json"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError == "cordon: 1 entry claimed to be Cordon alerts but were not written by Cordon "
+            + "(uid 0, native journal protocol); ignored\n")
+        // Written by "Cordon" for a daemon that runs as that user, it would be one.
+        let asNobody = try runCommand([Paths.cordon, "alerts", "--rule", token, "-o", "json", "--writer-uid", "65534"])
+        #expect(try objects(asNobody.standardOutput).map { $0["CORDON_RULE_ID"] as? String } == [token])
+    }
+}
+
 /// Times as `cordon alerts` prints them in TZ=UTC, made with Foundation (not the code under test).
 enum LocalTimeText {
     static func formatter(_ format: String) -> DateFormatter {
