@@ -58,6 +58,8 @@ import Testing
             #expect(try parse("2026-11-26T13:00:00.25Z") == Self.thirteenUTC * Self.second + 250_000)
             #expect(try parse("2026-11-26T13:00:00.1234567Z") == Self.thirteenUTC * Self.second + 123_456)
             #expect(try parse("@1795698000") == Self.thirteenUTC * Self.second)
+            #expect(try parse("2026-11-26 13:00 UTC") == Self.thirteenUTC * Self.second)
+            #expect(try parse("2026-11-26 utc") == (Self.thirteenUTC - 13 * 3600) * Self.second)
         }
     }
 
@@ -96,7 +98,8 @@ import Testing
     }
 
     @Test(arguments: ["", "bogus", "2026-13-01", "2026-11-32", "2026-11-26 25:00", "2026-11-26 13", "2026-11-26T13:00:00+2x",
-                      "2026/11/26", "-2x", "2h", "2h later", "- h", "@x", "13:60", "2026-11-26 13:00 UTC"])
+                      "2026/11/26", "-2x", "2h", "2h later", "- h", "@x", "13:60", "2026-11-26 13:00 CET",
+                      "2026-11-26T13:00Z UTC"])
     func otherTextIsAnError(_ text: String) {
         #expect(throws: TimeSpecification.ParseError(text: text)) { try parse(text, now: Self.thirteenUTC * Self.second) }
     }

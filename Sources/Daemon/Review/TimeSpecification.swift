@@ -5,7 +5,8 @@ import Glibc
 /// `Z` or `±HH[:]MM` offset, `@<seconds since the epoch>`, `now`, `today`, `yesterday`, `tomorrow`,
 /// `-2h`, `+30min`, `-1d`, `2h ago`, `1h 30min ago`.
 ///
-/// Forms without an offset are local time (the `TZ` environment variable is honoured).
+/// Forms without an offset are local time (the `TZ` environment variable is honoured); a date
+/// and time followed by ` UTC` is UTC, as journalctl reads it.
 public enum TimeSpecification {
     /// What the forms look like, for error messages.
     public static let acceptedForms = "'YYYY-MM-DD [HH:MM[:SS]]', ISO 8601 ('2026-11-26T13:00:00Z'), "
@@ -45,7 +46,10 @@ public enum TimeSpecification {
             guard result >= 0 else { throw failure }
             return UInt64(result)
         }
-        if let absolute = try absolute(trimmed, now: now, failure) { return absolute }
+        var body = trimmed
+        let isUTC = body.lowercased().hasSuffix(" utc")
+        if isUTC { body = String(body.dropLast(4)).trimmingSpaces }
+        if let absolute = try absolute(body, now: now, utc: isUTC, failure) { return absolute }
         throw failure
     }
 
@@ -129,7 +133,9 @@ public enum TimeSpecification {
     }
 
     /// The date and time forms; nil when `text` does not start like one.
-    private static func absolute(_ text: String, now: UInt64, _ failure: ParseError) throws(ParseError) -> UInt64? {
+    /// - Parameters:
+    ///   - utc: the text ended in ` UTC` (then it may not carry an offset of its own).
+    private static func absolute(_ text: String, now: UInt64, utc: Bool, _ failure: ParseError) throws(ParseError) -> UInt64? {
         var scanner = DigitScanner(Array(text.utf8))
         var parts = tm()
         var offsetSeconds: Int?
@@ -141,7 +147,7 @@ public enum TimeSpecification {
             parts.tm_mon = Int32(month - 1)
             parts.tm_mday = Int32(day)
             guard (1...12).contains(month), (1...31).contains(day) else { throw failure }
-            if scanner.isAtEnd { return try combine(parts, offsetSeconds: nil, microseconds: 0, failure) }
+            if scanner.isAtEnd { return try combine(parts, offsetSeconds: utc ? 0 : nil, microseconds: 0, failure) }
             guard scanner.take("T") || scanner.take("t") || scanner.take(" ") else { throw failure }
         } else {
             // A time alone is today's.
@@ -177,6 +183,10 @@ public enum TimeSpecification {
             offsetSeconds = sign * (hours * 3600 + minutes * 60)
         }
         guard scanner.isAtEnd else { throw failure }
+        if utc {
+            guard offsetSeconds == nil else { throw failure }
+            offsetSeconds = 0
+        }
         return try combine(parts, offsetSeconds: offsetSeconds, microseconds: microseconds, failure)
     }
 
