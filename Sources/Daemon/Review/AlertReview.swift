@@ -133,16 +133,16 @@ public enum AlertReview {
         let sourceJournal = try JournalOpening.open(options.evidenceSource ?? options.source, dataThreshold: options.dataThreshold)
         let sourceSubject = describe(options.evidenceSource ?? options.source)
         let cursors = Evidence.cursors(of: alert)
-        let found = Evidence.lookUp(cursors, in: sourceJournal).sorted { ($0.entry?.realtime ?? 0) < ($1.entry?.realtime ?? 0) }
-        for item in found {
-            guard let entry = item.entry else { continue }
+        let lookedUp = Evidence.lookUp(cursors, in: sourceJournal)
+        // The entries found, oldest first; the missing ones named in the alert's order.
+        for entry in lookedUp.compactMap(\.entry).sorted(by: { $0.realtime < $1.realtime }) {
             switch options.format {
             case .short: printLine(Evidence.shortLine(entry))
             case .json: printLine(EntryJSON.object(entry, pretty: false))
             case .jsonPretty: printLine(EntryJSON.object(entry, pretty: true))
             }
         }
-        let missing = found.filter { $0.entry == nil }
+        let missing = lookedUp.filter { $0.entry == nil }
         for item in missing {
             printError("evidence \(item.cursor): not in \(sourceSubject) (vacuumed, or in another journal: --source-directory, --source-file)")
         }
