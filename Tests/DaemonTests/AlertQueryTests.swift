@@ -120,4 +120,17 @@ import Testing
         let correlation = JournalEntry(["CORDON_GROUP": "SourceIp=203.0.113.9", "CORDON_FIELD_USER": "root"])
         #expect(KeyFields.text(of: correlation) == "SourceIp=203.0.113.9")
     }
+
+    @Test func followKeepsOnlyTheLatestAlertsForActions() {
+        var links = RecentLinks()
+        let alerts = (0..<(RecentLinks.capacity + 100)).map { index in
+            ReviewedAlert(entry: JournalEntry(["CORDON_SOURCE_CURSOR": "s=0;i=\(index)", "CORDON_RULE_ID": "rule"]))
+        }
+        for alert in alerts { links.insert(alert) }
+        links.insert(alerts[alerts.count - 1])  // again: no second place
+        #expect(links.identifiers.count <= RecentLinks.capacity)
+        #expect(links.identifiers.count > RecentLinks.capacity / 2)
+        for alert in alerts.suffix(RecentLinks.capacity / 2) { #expect(links.identifiers[alert.link] == alert.identifier) }
+        #expect(links.identifiers[alerts[0].link] == nil)
+    }
 }

@@ -70,9 +70,9 @@ public enum AlertReview {
             write(alerts, options: options)
             if alerts.isEmpty, options.reportsNoAlerts, !options.follow { printError("No alerts.") }
             guard let signals, let followedActions else { return }
-            // The alerts printed, whose actions are printed as they come.
-            var printed: [ActionLink: String] = [:]
-            for alert in alerts { printed[alert.link] = alert.identifier }
+            // The latest alerts printed, whose actions are printed as they come.
+            var printed = RecentLinks()
+            for alert in alerts { printed.insert(alert) }
 
             // Continue after the newest alert printed (or the end), then wait for more.
             if let newest = alerts.last?.entry.cursor, try query.alert(at: newest) != nil {
@@ -89,11 +89,13 @@ public enum AlertReview {
                 case .appended, .invalidated:
                     let fresh = try query.readNew().map { ReviewedAlert(entry: $0) }
                     write(fresh, options: options)
-                    for alert in fresh { printed[alert.link] = alert.identifier }
-                    let (followed, forged) = try followedActions.readNew(linkedTo: printed)
+                    for alert in fresh { printed.insert(alert) }
+                    let (followed, forged) = try followedActions.readNew(linkedTo: printed.identifiers)
                     forgedActions += forged
                     if options.format == .short {
-                        for action in followed { printLine(ShortAlertFormat.actionLine(action.note, identifier: action.identifier, realtime: action.realtime)) }
+                        for action in followed {
+                            printLine(ShortAlertFormat.actionLine(action.note, identifier: action.identifier, realtime: action.realtime))
+                        }
                         if !followed.isEmpty { fflush(nil) }
                     }
                 }
@@ -200,5 +202,23 @@ public enum AlertReview {
         fflush(nil)
         var line = "cordon: " + text + "\n"
         line.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
+    }
+}
+
+/// The links of the latest alerts `--follow` printed (at most `capacity`, oldest dropped first), so
+/// a long session does not grow without bound.
+struct RecentLinks {
+    static let capacity = 4096
+    /// Link → the alert's short id.
+    private(set) var identifiers: [ActionLink: String] = [:]
+    private var order: [ActionLink] = []
+
+    mutating func insert(_ alert: ReviewedAlert) {
+        if identifiers.updateValue(alert.identifier, forKey: alert.link) == nil { order.append(alert.link) }
+        if order.count > Self.capacity {
+            let dropped = order.count - Self.capacity / 2
+            for link in order.prefix(dropped) { identifiers[link] = nil }
+            order.removeFirst(dropped)
+        }
     }
 }
