@@ -247,8 +247,9 @@ func exportEntry(realtime: UInt64, fields: [(String, [UInt8])], boot: String = "
             JournalField("_BOOT_ID", boot)] + machineField + fields.map { JournalField($0.0, $0.1) }
 }
 
-/// The `_MACHINE_ID` of fixture entries that name none.
-let fixtureMachineID = "8c1e7a3f5b2d4e6f9a0b1c2d3e4f5a6b"
+/// The `_MACHINE_ID` of fixture entries that name none: this machine's, as the entries of its own
+/// journal have (actions run for this machine's alerts only, by default).
+let fixtureMachineID = ID128.currentMachine?.description ?? "8c1e7a3f5b2d4e6f9a0b1c2d3e4f5a6b"
 
 /// The rule the crash and rotation tests use: an entry whose `field` is `value` and that has a
 /// `<field>_SEQ` field starting with `n` (entries carry `n<index>` there, so alerts carry it too).
