@@ -117,14 +117,18 @@ struct BadInputTests {
     @Test func corruptCursorFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let checkpoint = try directory.write("state/checkpoint", "cordon-checkpoint 1\ncursor \u{1}garbage\nsaved 12\n")
+        // The local journal's checkpoint, and a host's in fleet mode (journal files).
         let journalFile = try makeJournal(export: { var b: [UInt8] = []; ExportFormat.append(exportEntry(realtime: 1_700_000_000_000_000, fields: [("MESSAGE", Array("x".utf8))]), to: &b); return b }(),
                                           directory: directory.path + "/j")
-        expectOneLine(try cordon(["run", "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state", "--file", journalFile]),
-                      status: 65, containing: ["\(checkpoint):2:", "not a journal cursor", "delete it"])
-        _ = try directory.write("state/checkpoint", "something else entirely\n")
-        expectOneLine(try cordon(["run", "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state", "--file", journalFile]),
-                      status: 65, containing: ["\(checkpoint):1:", "not a Cordon checkpoint file"])
+        for (name, source) in [("checkpoint", [String]()), ("hosts/\(fixtureMachineID)/checkpoint", ["--file", journalFile])] {
+            let checkpoint = try directory.write("state/" + name, "cordon-checkpoint 1\ncursor \u{1}garbage\nsaved 12\n")
+            expectOneLine(try cordon(["run", "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state"] + source),
+                          status: 65, containing: ["\(checkpoint):2:", "not a journal cursor", "delete it"])
+            _ = try directory.write("state/" + name, "something else entirely\n")
+            expectOneLine(try cordon(["run", "--rules", Paths.shippedRules, "--state-dir", directory.path + "/state"] + source),
+                          status: 65, containing: ["\(checkpoint):1:", "not a Cordon checkpoint file"])
+            try FileManager.default.removeItem(atPath: checkpoint)
+        }
     }
 
     @Test func badConfiguration() throws {
