@@ -50,7 +50,7 @@ struct FleetRunner {
     }
 
     func run() throws(Failure) -> Statistics {
-        let signals = try ControlSignals(also: [SIGUSR1])
+        let signals = try ControlSignals([SIGTERM, SIGINT, SIGHUP, SIGUSR1])
         let service = ServiceNotifier()
         try CheckpointStore(directory: configuration.stateDirectory).prepare()
         var shared = try loadShared(configuration, reusing: nil)

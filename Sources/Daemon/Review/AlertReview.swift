@@ -41,7 +41,7 @@ public enum AlertReview {
     ///   or evidence that is all gone.
     public static func run(_ options: AlertReviewOptions) throws(Failure) {
         // First, before anything could start a thread: the signals `--follow` stops on.
-        let signals = options.follow ? try FollowSignals() : nil
+        let signals = options.follow ? try ControlSignals([SIGTERM, SIGINT]) : nil
         let journal = try JournalOpening.open(options.source, dataThreshold: options.dataThreshold)
         let subject = describe(options.source)
         do {
@@ -83,7 +83,7 @@ public enum AlertReview {
             while true {
                 switch try journal.wait(timeoutMilliseconds: nil, interrupt: signals.descriptor) {
                 case .interrupted:
-                    if signals.take() != nil { return }
+                    if signals.takeSignal() != nil { return }
                 case .none:
                     continue
                 case .appended, .invalidated:

@@ -1,22 +1,20 @@
 import CLinux
 import Glibc
 
-/// SIGTERM, SIGINT (stop) and SIGHUP (reload) as a readable descriptor (signalfd), so the journal
-/// wait wakes up on them.
+/// Signals as a readable descriptor (signalfd), so a journal wait wakes up on them: for the
+/// daemon SIGTERM, SIGINT (stop) and SIGHUP (reload).
 ///
 /// The signals are blocked in the calling thread (and threads it starts later) before the
-/// descriptor is made; call this first thing in `run`.
+/// descriptor is made; make this first thing.
 final class ControlSignals: LoopControl {
     let descriptor: CInt
 
-    /// - Parameter also: more signals to read this way (the fleet supervisor's SIGUSR1).
-    init(also: [Int32] = []) throws(Failure) {
+    /// - Parameter signals: the signals read this way (the fleet supervisor adds SIGUSR1;
+    ///   `cordon alerts --follow` takes SIGTERM and SIGINT only).
+    init(_ signals: [Int32] = [SIGTERM, SIGINT, SIGHUP]) throws(Failure) {
         var mask = sigset_t()
         sigemptyset(&mask)
-        sigaddset(&mask, SIGTERM)
-        sigaddset(&mask, SIGINT)
-        sigaddset(&mask, SIGHUP)
-        for signal in also { sigaddset(&mask, signal) }
+        for signal in signals { sigaddset(&mask, signal) }
         pthread_sigmask(SIG_BLOCK, &mask, nil)
         descriptor = signalfd(-1, &mask, CInt(SFD_CLOEXEC | SFD_NONBLOCK))
         guard descriptor >= 0 else { throw Failure(.software, "signalfd: \(String(cString: strerror(Glibc.errno)))") }
