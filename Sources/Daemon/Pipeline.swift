@@ -194,6 +194,14 @@ public final class Pipeline {
         try write(raised)
     }
 
+    /// The alerts from before a restart not met again yet: a reload hands them to the next pipeline.
+    var unmatchedAlreadyWritten: Set<AlertKey> { alreadyWritten }
+
+    /// Alerts not to write again, found in the journal after the pipeline was made.
+    func addAlreadyWritten(_ keys: Set<AlertKey>) {
+        alreadyWritten.formUnion(keys)
+    }
+
     /// Whether audit events are in flight.
     public var hasPendingEvents: Bool { assembly?.hasPendingEvents ?? false }
 

@@ -23,8 +23,8 @@ enum ReadFields {
 
     /// What `run` and `replay` read: the engine's fields and `pipeline`, and with
     /// `journalTampering` what its signs need.
-    static func selection(for engine: Engine, journalTampering: Bool = false) -> JournalFieldSelection {
-        JournalFieldSelection(names: engine.readFieldNames.union(pipeline).union(journalTampering ? Self.journalTampering : []))
+    static func selection(for engine: Engine, journalTampering: Bool = false, also: Set<String> = []) -> JournalFieldSelection {
+        JournalFieldSelection(names: engine.readFieldNames.union(pipeline).union(journalTampering ? Self.journalTampering : []).union(also))
     }
 
     /// What `WrittenAlerts` reads of Cordon's earlier alerts: `OwnEntries.isOwnAlert` and the

@@ -36,4 +36,31 @@ public struct Statistics: Sendable, Equatable {
     public var correlationEvictions = 0
 
     public init() {}
+
+    /// Adds the counters of an earlier part of the same run (before a reload); the gauge
+    /// `correlationGroups` stays this part's.
+    mutating func accumulate(_ earlier: Statistics) {
+        entries += earlier.entries
+        alerts += earlier.alerts
+        ownEntriesSkipped += earlier.ownEntriesSkipped
+        duplicatesSuppressed += earlier.duplicatesSuppressed
+        truncatedEntries += earlier.truncatedEntries
+        entriesWithoutMessage += earlier.entriesWithoutMessage
+        unreadableEntries += earlier.unreadableEntries
+        checkpoints += earlier.checkpoints
+        regexLimitHits += earlier.regexLimitHits
+        ruleEvaluations += earlier.ruleEvaluations
+        rulesPrefilteredOut += earlier.rulesPrefilteredOut
+        assembledEvents += earlier.assembledEvents
+        correlationAlerts += earlier.correlationAlerts
+        correlationEvictions += earlier.correlationEvictions
+        assembly.auditRecords += earlier.assembly.auditRecords
+        assembly.auditEvents += earlier.assembly.auditEvents
+        assembly.auditEventsCompletedEarly += earlier.assembly.auditEventsCompletedEarly
+        assembly.auditRecordsDropped += earlier.assembly.auditRecordsDropped
+        assembly.processTableEvictions += earlier.assembly.processTableEvictions
+        assembly.parentsFound += earlier.assembly.parentsFound
+        assembly.sysmonEvents += earlier.assembly.sysmonEvents
+        assembly.sysmonUnreadable += earlier.assembly.sysmonUnreadable
+    }
 }

@@ -52,8 +52,10 @@ public final class Responder: Sendable {
 
     /// Runs again what a crash interrupted (intents without outcomes, with the same action ids)
     /// and starts the release timer.
-    public func start() {
-        for record in ledger.records {
+    /// - Parameter recovering: false on a reload, when the responder before this one may still be
+    ///   running those hooks.
+    public func start(recovering: Bool = true) {
+        for record in ledger.records where recovering {
             switch record.status {
             case .applying where record.mode == .enforce:
                 logger.info("Running an action again that a restart interrupted", metadata: ["action.id": "\(record.id)", "action.name": "\(record.action)"])

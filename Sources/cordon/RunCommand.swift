@@ -9,7 +9,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Reads the local journal unless --directory or --file is given. Starts after the saved \
             cursor in the state directory; on a first start, at the tail (or the head with \
-            --from-start). SIGTERM or SIGINT stop it after the checkpoint is saved.
+            --from-start). SIGTERM or SIGINT stop it after the checkpoint is saved. SIGHUP reads \
+            the configuration and rules again; on an error the rules in effect stay and the error is \
+            written to the journal. Under systemd (Type=notify) it reports READY, STATUS, \
+            RELOADING, STOPPING and WATCHDOG pings from its detection loop.
             """
     )
 
@@ -41,11 +44,17 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reporting { () throws(Failure) in
-            var configuration = try rules.configuration()
-            if let stateDirectory { configuration.stateDirectory = stateDirectory }
+            let stateDirectory = stateDirectory
+            let rules = rules
+            /// The configuration file with the flags on top; read again on SIGHUP.
+            let configure = { () throws(Failure) -> Configuration in
+                var configuration = try rules.configuration()
+                if let stateDirectory { configuration.stateDirectory = stateDirectory }
+                return configuration
+            }
             let source: Journal.Source = if let directory { .directory(directory) } else if !files.isEmpty { .files(files) } else { .local }
-            let runner = Runner(configuration: configuration, source: source, fromStart: fromStart,
-                                logger: LogSetup.logger(verbose: verbose))
+            let runner = Runner(configuration: try configure(), source: source, fromStart: fromStart,
+                                logger: LogSetup.logger(verbose: verbose), reloadConfiguration: configure)
             _ = try runner.run()
         }
     }

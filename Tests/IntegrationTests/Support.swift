@@ -122,9 +122,11 @@ final class DaemonProcess {
     let process = Process()
     let logPath: String
 
-    /// - Parameter launcher: a command to run `cordon` under, e.g. `["/usr/bin/unshare", "-n"]`
-    ///   for a private network namespace.
-    init(arguments: [String], logPath: String, launcher: [String] = []) throws {
+    /// - Parameters:
+    ///   - launcher: a command to run `cordon` under, e.g. `["/usr/bin/unshare", "-n"]` for a
+    ///     private network namespace.
+    ///   - environment: variables set on top of the test's own environment.
+    init(arguments: [String], logPath: String, launcher: [String] = [], environment: [String: String] = [:]) throws {
         self.logPath = logPath
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw POSIXError(.EIO) }
         process.executableURL = URL(fileURLWithPath: launcher.first ?? Paths.cordon)
@@ -134,6 +136,9 @@ final class DaemonProcess {
         process.standardError = log
         process.standardOutput = log
         process.standardInput = FileHandle.nullDevice
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         try process.run()
     }
 

@@ -1,11 +1,12 @@
 import CLinux
 import Glibc
 
-/// SIGTERM and SIGINT as a readable descriptor (signalfd), so the journal wait wakes up on them.
+/// SIGTERM, SIGINT (stop) and SIGHUP (reload) as a readable descriptor (signalfd), so the journal
+/// wait wakes up on them.
 ///
 /// The signals are blocked in the calling thread (and threads it starts later) before the
 /// descriptor is made; call this first thing in `run`.
-final class StopSignals {
+final class ControlSignals {
     let descriptor: CInt
 
     init() throws(Failure) {
@@ -13,6 +14,7 @@ final class StopSignals {
         sigemptyset(&mask)
         sigaddset(&mask, SIGTERM)
         sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &mask, nil)
         descriptor = signalfd(-1, &mask, CInt(SFD_CLOEXEC | SFD_NONBLOCK))
         guard descriptor >= 0 else { throw Failure(.software, "signalfd: \(String(cString: strerror(Glibc.errno)))") }

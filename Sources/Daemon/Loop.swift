@@ -1,0 +1,374 @@
+import Alert
+import Glibc
+import Journal
+import Logging
+import Parse
+import Respond
+
+/// The read loop: next entry, process, checkpoint now and then, wait when caught up; reload on
+/// SIGHUP, stop on SIGTERM or SIGINT, and tell systemd it is alive from the loop itself.
+///
+/// Entries are read without their cursor (`sd_journal_get_cursor` formats and allocates text):
+/// the cursor of the last processed entry is read only while the journal is still at it, when it
+/// is needed: before a checkpoint is saved, at the end of a batch (before a wait can rotate files
+/// away), and for an entry that raises an alert.
+struct Loop {
+    let journal: Journal
+    /// The rules, pipeline and responder in effect; a reload replaces them.
+    var generation: Generation
+    var pipeline: Pipeline { generation.pipeline }
+    let store: CheckpointStore
+    /// Checkpoint and assembly timing; a reload updates it (but not what needs a restart).
+    var configuration: Configuration
+    let service: ServiceNotifier
+    let logger: Logger
+    /// `CORDON_FAULT_STALL`: the loop stalls at an entry whose MESSAGE contains this.
+    let stallMarker: [UInt8]?
+    /// Builds the next generation for a reload: configuration, correlation snapshot, alerts from
+    /// before a restart not met yet, and the responder to keep if the actions did not change.
+    var rebuild: ((Configuration, [UInt8]?, Set<AlertKey>, Responder?) throws(Failure) -> (Generation, snapshotProblem: String?))?
+    /// Reads the configuration again for a reload.
+    var reconfigure: (() throws(Failure) -> Configuration)?
+    /// The counters of the generations before this one.
+    var earlierStatistics = Statistics()
+    var reloads = 0
+    /// The last entry whose alerts are all written, or an earlier processed entry while
+    /// `atLastProcessed`; nil while nothing was processed and the journal was empty at start.
+    ///
+    /// Every entry processed after it raised no alert (an entry that does moves it), so re-seeking
+    /// to it after a read error processes those entries again but writes nothing twice.
+    var lastProcessed: Cursor?
+    /// Whether the journal is still at the last processed entry and `lastProcessed` may be an
+    /// earlier one: `settleLastProcessed()` then reads the exact cursor.
+    var atLastProcessed = false
+    /// Whether the journal's current position holds an unprocessed entry (after a re-seek).
+    var pendingCurrent = false
+    var entriesSinceSave = 0
+    var lastSave = monotonicMilliseconds()
+    var savedPosition: Checkpoint.Position?
+    /// How long the last save took, in ms: with correlation state, saves are spaced at least
+    /// 20 times that apart, so a large state costs at most about 5% of the time.
+    var lastSaveDuration = 0
+    /// After a restart from `.at`: the entry to start at, until an entry is processed.
+    var resumeAt: Cursor?
+    /// How long an audit event may wait for more records while the journal is idle, in ms.
+    var eventIdleMilliseconds: Int { configuration.assemblyIdleMilliseconds }
+    /// When the status line was last sent (monotonic ms), and the entry count then.
+    var lastStatus = (time: monotonicMilliseconds(), entries: 0)
+    /// The entries-per-second figure of the status line.
+    var entryRate = 0
+
+    init(journal: Journal, generation: Generation, store: CheckpointStore, configuration: Configuration,
+         service: ServiceNotifier, logger: Logger, stallMarker: [UInt8]? = nil) {
+        self.journal = journal
+        self.generation = generation
+        self.store = store
+        self.configuration = configuration
+        self.service = service
+        self.logger = logger
+        self.stallMarker = stallMarker
+    }
+
+    /// Positions the journal: after the saved cursor, at the head, or at the tail; a first start
+    /// saves its position at once, so a crash before the first batch loses nothing.
+    mutating func position(at checkpoint: Checkpoint?, fromStart: Bool) throws(Failure) {
+        do {
+            switch checkpoint?.position {
+            case .after(let cursor):
+                lastProcessed = cursor
+                savedPosition = .after(cursor)
+                try reseek()
+            case .at(let cursor):
+                resumeAt = cursor
+                savedPosition = .at(cursor)
+                try reseek()
+            case .head:
+                savedPosition = .head
+                try journal.seekHead()
+            case nil where fromStart:
+                try journal.seekHead()
+                try save(.head)
+            case nil:
+                try journal.seekTail()
+                if try journal.previous() {
+                    let cursor = try journal.cursor()
+                    lastProcessed = cursor
+                    try save(.after(cursor))
+                } else {
+                    try save(.head)
+                }
+            }
+        } catch let error as JournalError {
+            throw Failure(.software, "cannot position in the journal (\(error)); check that the journal files are intact")
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(.software, "\(error)")
+        }
+    }
+
+    /// Moves to the last processed entry again (after a rotation or vacuum). If that entry is
+    /// gone, the journal is at the nearest later entry, which is unprocessed.
+    mutating func reseek() throws(JournalError) {
+        atLastProcessed = false
+        guard let cursor = lastProcessed else {
+            if let resumeAt {
+                // Start at the saved entry itself (or the first after it, if it is gone).
+                try journal.seek(to: resumeAt)
+                pendingCurrent = try journal.next()
+                return
+            }
+            try journal.seekHead()
+            return
+        }
+        try journal.seek(to: cursor)
+        // sd-journal lands on the entry at the cursor, or on the first one after it when it is gone.
+        if try journal.next() {
+            pendingCurrent = try !journal.test(cursor: cursor)
+        } else {
+            pendingCurrent = false
+        }
+    }
+
+    mutating func run(signals: ControlSignals) throws(Failure) {
+        while true {
+            do {
+                try drain()
+                // Caught up. Save the checkpoint once the interval has passed, not on every idle
+                // moment: a trickle of entries must not cost an fsync each.
+                var timeout: Int? = nil
+                if isDirty {
+                    let remaining = configuration.checkpointIntervalMilliseconds - (monotonicMilliseconds() - lastSave)
+                    if remaining <= 0 { try saveIfDirty() } else { timeout = remaining }
+                }
+                // Correlation windows and silences need time to pass while the journal is idle.
+                if pipeline.hasCorrelations { timeout = min(timeout ?? Loop.correlationTick, Loop.correlationTick) }
+                // Audit events waiting for more records are completed once the journal has been idle a while.
+                let waitsForRecords = pipeline.hasPendingEvents
+                if waitsForRecords { timeout = min(timeout ?? eventIdleMilliseconds, eventIdleMilliseconds) }
+                // The watchdog hears from this loop at least every half interval, also when idle.
+                if let ping = service.pingInterval { timeout = min(timeout ?? ping, ping) }
+                service.alive()
+                updateStatus()
+                let waitStarted = monotonicMilliseconds()
+                let change = try journal.wait(timeoutMilliseconds: timeout, interrupt: signals.descriptor)
+                service.alive()
+                if waitsForRecords, change == .none, monotonicMilliseconds() - waitStarted >= eventIdleMilliseconds {
+                    try pipeline.flushEvents()
+                }
+                if change == .none, pipeline.hasCorrelations {
+                    // The watermark of an idle live journal: the clock, less the time journald may
+                    // still take to store an entry written now.
+                    try pipeline.advanceCorrelations(to: realtimeMicroseconds() &- Loop.journalDelay)
+                }
+                switch change {
+                case .interrupted:
+                    while let signal = signals.take() {
+                        if signal == SIGHUP {
+                            try reload()
+                            continue
+                        }
+                        logger.info("Stopping", metadata: ["signal": "\(signal)"])
+                        service.stopping()
+                        try saveIfDirty()
+                        return
+                    }
+                case .invalidated:
+                    try reseek()
+                case .appended, .none:
+                    break
+                }
+            } catch let error as JournalError {
+                logger.error("Journal read failed; re-seeking to the last processed entry", metadata: ["error": "\(error)"])
+                usleep(200_000)  // a failure that repeats must not spin; signals stay pending meanwhile
+                do { try reseek() } catch {
+                    throw Failure(.software, "cannot read the journal (\(error)); check journald and the journal files")
+                }
+            } catch let failure as Failure {
+                try? saveIfDirty()
+                throw failure
+            } catch {
+                throw Failure(.software, "\(error)")
+            }
+        }
+    }
+
+    /// Processes every available entry; checkpoints by count and time as it goes.
+    mutating func drain() throws {
+        let journal = journal  // for the cursor closure, which must not capture `self`
+        let pipeline = pipeline
+        let fields = generation.fields
+        var sinceAlive = 0
+        while true {
+            if pendingCurrent {
+                pendingCurrent = false
+            } else {
+                // Moving on: the last processed entry's cursor can no longer be read (if `next`
+                // fails, the older `lastProcessed` is a safe place to re-seek to).
+                let wasAtLastProcessed = atLastProcessed
+                atLastProcessed = false
+                if try !journal.next() {
+                    // At the end, sd_journal_next leaves the journal where it was (journalctl
+                    // relies on it for --cursor-file), so the cursor can be read now.
+                    atLastProcessed = wasAtLastProcessed
+                    settleLastProcessed()
+                    return
+                }
+            }
+            let entry: JournalEntry
+            do {
+                entry = try journal.entry(fields: fields, includingCursor: false)
+            } catch {
+                pipeline.countUnreadable(error)
+                if let cursor = try? journal.cursor() { lastProcessed = cursor }
+                continue
+            }
+            if let stallMarker { stallIfMarked(entry, stallMarker) }
+            if let cursor = try pipeline.process(entry, cursor: { () throws(JournalError) in try journal.cursor() }) {
+                lastProcessed = cursor
+                resumeAt = nil
+            } else {
+                atLastProcessed = true
+            }
+            entriesSinceSave += 1
+            // A long catch-up keeps the watchdog fed; the clock is read every 1,024 entries only.
+            sinceAlive += 1
+            if sinceAlive == 1024 {
+                sinceAlive = 0
+                service.alive()
+                updateStatus()
+            }
+            let sinceSave = monotonicMilliseconds() - lastSave
+            if (entriesSinceSave >= configuration.checkpointEntries || sinceSave >= configuration.checkpointIntervalMilliseconds)
+                && sinceSave >= 20 * lastSaveDuration {
+                try saveIfDirty()
+            }
+        }
+    }
+
+    /// Re-reads the configuration and rules and puts them into effect. An error in them leaves
+    /// the rules in effect unchanged; it is logged and written to the journal with its file and line.
+    /// - Throws: only what the loop itself cannot go on from (the checkpoint cannot be saved).
+    mutating func reload() throws(Failure) {
+        service.reloading()
+        logger.info("Reloading rules and configuration")
+        let previous = generation
+        do throws(Failure) {
+            guard let reconfigure, let rebuild else { throw Failure(.software, "reload is not available") }
+            var next = try reconfigure()
+            // What the open journal and state directory were set up with needs a restart.
+            if next.stateDirectory != configuration.stateDirectory || next.dataThreshold != configuration.dataThreshold {
+                logger.warning("state_directory and data_threshold take effect at the next restart, not on reload")
+                next.stateDirectory = configuration.stateDirectory
+                next.dataThreshold = configuration.dataThreshold
+            }
+            // Audit events in flight are completed under the old rules and the position saved, so
+            // the new rules start exactly at the next entry: nothing is read twice or skipped.
+            try previous.pipeline.flushEvents()
+            try saveIfDirty()
+            let (current, snapshotProblem) = try rebuild(next, previous.pipeline.correlationSnapshot(),
+                                                         previous.pipeline.unmatchedAlreadyWritten, previous.responder)
+            if let snapshotProblem {
+                logger.info("Correlation state starts afresh with the reloaded rules", metadata: ["reason": "\(snapshotProblem)"])
+            }
+            if current.responder !== previous.responder {
+                // Hooks the old responder started finish and record their outcomes in the shared
+                // ledger; the new one does not run them again (no crash recovery on reload).
+                previous.responder?.stop(timeout: 5)
+                current.responder?.start(recovering: false)
+            }
+            earlierStatistics.accumulate(previous.pipeline.statistics)
+            generation = current
+            configuration = next
+            reloads += 1
+            logger.info("Reloaded", metadata: ["rules.count": "\(current.ruleCount)"])
+            ServiceEntries.reloaded(ruleCount: current.ruleCount, logger: logger)
+            service.ready(status: statusLine())
+        } catch {
+            logger.error("Rules not reloaded; the rules loaded before stay active", metadata: ["error": "\(error.message)"])
+            ServiceEntries.loadFailed(error.message, ruleCount: previous.ruleCount, logger: logger)
+            service.ready(status: "Reload failed, previous rules active: \(error.message)")
+        }
+    }
+
+    /// `CORDON_FAULT_STALL`: blocks this thread for good when the entry's MESSAGE contains the
+    /// marker. SIGTERM no longer stops the daemon (it is read here); the watchdog's SIGABRT does.
+    func stallIfMarked(_ entry: JournalEntry, _ marker: [UInt8]) {
+        guard let message = entry.value(of: "MESSAGE").map(Array.init), message.count >= marker.count,
+              (0...(message.count - marker.count)).contains(where: { message[$0..<($0 + marker.count)].elementsEqual(marker) })
+        else { return }
+        logger.warning("Fault injection: the detection loop stalls now (CORDON_FAULT_STALL)")
+        while true { sleep(3600) }
+    }
+
+    /// One line for `systemctl status`: rules, entries per second, alerts, actions.
+    func statusLine() -> String {
+        var statistics = pipeline.statistics
+        statistics.accumulate(earlierStatistics)
+        var line = "\(generation.ruleCount) rules; \(entryRate) entries/s; \(statistics.entries) entries, \(statistics.alerts) alerts"
+        if let response = generation.responder?.statistics {
+            line += ", actions: \(response.applied) applied, \(response.wouldRun) dry-run, \(response.failed) failed"
+        }
+        return line
+    }
+
+    /// Sends the status line every 10 s (and computes the entry rate over that time).
+    mutating func updateStatus() {
+        let now = monotonicMilliseconds()
+        let elapsed = now - lastStatus.time
+        guard elapsed >= Loop.statusInterval else { return }
+        var statistics = pipeline.statistics
+        statistics.accumulate(earlierStatistics)
+        entryRate = (statistics.entries - lastStatus.entries) * 1000 / max(1, elapsed)
+        lastStatus = (now, statistics.entries)
+        service.status(statusLine())
+    }
+
+    /// How often the status line is updated, in ms.
+    static let statusInterval = 10_000
+    /// How often an idle journal wakes the loop when correlation rules are loaded, in ms.
+    static let correlationTick = 10_000
+    /// How far behind the clock the watermark of an idle journal stays, in µs.
+    static let journalDelay: UInt64 = 5_000_000
+
+    /// Whether entries were processed since the last save.
+    var isDirty: Bool {
+        if atLastProcessed { return true }
+        return savedPosition != position
+    }
+
+    /// The position a save would write: the first record of the oldest audit event in flight,
+    /// else after the last processed entry.
+    var position: Checkpoint.Position? {
+        if let pending = pipeline.oldestPendingEvent { return .at(pending.cursor) }
+        if let cursor = lastProcessed { return .after(cursor) }
+        return resumeAt.map { .at($0) }
+    }
+
+    /// Reads the cursor of the last processed entry into `lastProcessed` while the journal is still
+    /// at it. If the read fails, the earlier cursor stays: a safe place to re-seek to.
+    mutating func settleLastProcessed() {
+        guard atLastProcessed else { return }
+        atLastProcessed = false
+        if let cursor = try? journal.cursor() { lastProcessed = cursor }
+    }
+
+    mutating func saveIfDirty() throws(Failure) {
+        settleLastProcessed()
+        guard isDirty, let position else { return }
+        try save(position)
+    }
+
+    mutating func save(_ position: Checkpoint.Position) throws(Failure) {
+        // Restarting at an audit event's first record reads entries again that were read before
+        // this save: alerts they raised since that record arrived must be found then.
+        let since = pipeline.oldestPendingEvent?.since ?? realtimeMicroseconds()
+        let started = monotonicMilliseconds()
+        try store.save(Checkpoint(position: position, savedRealtime: since, state: pipeline.correlationSnapshot()))
+        lastSaveDuration = monotonicMilliseconds() - started
+        savedPosition = position
+        entriesSinceSave = 0
+        lastSave = monotonicMilliseconds()
+        pipeline.countCheckpoint()
+    }
+}
