@@ -6,7 +6,8 @@ extension Alert {
     public static let fieldValueLimit = 2048
 
     /// The alert as the journal entry Cordon writes. Every value is escaped text, so no field
-    /// can carry a forged line or field.
+    /// can carry a forged line or field. `CORDON_MACHINE_ID` is there only when the source entry
+    /// had a valid `_MACHINE_ID`.
     public var journalFields: [JournalField] {
         var result: [JournalField] = [
             JournalField("MESSAGE_ID", messageID),
@@ -19,6 +20,9 @@ extension Alert {
             JournalField("CORDON_TAGS", Escaping.text(Array(tags.joined(separator: ",").utf8), limit: 1024)),
             JournalField("CORDON_TRUSTED", isTrusted ? "1" : "0"),
             JournalField("CORDON_HOST", host),
+        ]
+        if let machineID { result.append(JournalField("CORDON_MACHINE_ID", machineID)) }
+        result += [
             JournalField("CORDON_SOURCE_CURSOR", sourceCursor.rawValue),
             JournalField("CORDON_SOURCE_REALTIME", String(sourceRealtime)),
             JournalField("CORDON_SOURCE_BOOT_ID", sourceBootID),

@@ -21,6 +21,9 @@ public struct Alert: Sendable {
     public let logSource: String?
     /// The host the source entry came from (`_HOSTNAME`), or "unknown".
     public let host: String
+    /// The machine the source entry came from (`_MACHINE_ID`, 32 lower-case hex digits), or nil
+    /// when the entry has none or not a valid one. In fleet mode it tells the hosts apart.
+    public let machineID: String?
     /// Where the source entry is: the alert's evidence, and its identity with `ruleIdentifier`.
     public let sourceCursor: Cursor
     /// The source entry's realtime timestamp, µs since the epoch.
@@ -56,6 +59,7 @@ public struct Alert: Sendable {
         isTrusted = match.isTrusted
         logSource = match.logSource.map(\.description)
         host = Alert.host(of: entry)
+        machineID = Alert.machineID(of: entry)
         sourceCursor = cursor
         sourceRealtime = entry.realtime
         sourceMonotonic = entry.monotonic
@@ -68,9 +72,16 @@ public struct Alert: Sendable {
         entry?.value(of: "_HOSTNAME").map { Escaping.text($0, limit: 255) } ?? "unknown"
     }
 
+    /// The machine an entry came from: its `_MACHINE_ID` if that is 32 hex digits (lower-cased),
+    /// else nil.
+    static func machineID(of entry: JournalEntry?) -> String? {
+        guard let value = entry?.value(of: "_MACHINE_ID"), value.count == 32 else { return nil }
+        return ID128(String(decoding: value, as: UTF8.self))?.description
+    }
+
     /// Makes the alert for a correlation rule or detector that fired.
-    /// - Parameter entry: the entry being processed when it fired: its host, monotonic time and
-    ///   boot go into the alert (nil: unknown).
+    /// - Parameter entry: the entry being processed when it fired: its host, machine, monotonic
+    ///   time and boot go into the alert (nil: unknown).
     public init(correlation: CorrelationMatch, entry: JournalEntry?) {
         let rule = correlation.rule
         ruleIdentifier = rule.identifier
@@ -81,6 +92,7 @@ public struct Alert: Sendable {
         isTrusted = correlation.isTrusted
         logSource = nil
         host = Alert.host(of: entry)
+        machineID = Alert.machineID(of: entry)
         sourceCursor = correlation.cursor
         sourceRealtime = correlation.realtime
         sourceMonotonic = entry?.monotonic ?? 0

@@ -3,4 +3,5 @@
 /* Linux headers that Glibc's Swift module leaves out. */
 #include <sys/signalfd.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #endif

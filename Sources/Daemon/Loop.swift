@@ -20,7 +20,10 @@ struct Loop {
     let store: CheckpointStore
     /// Checkpoint and assembly timing; a reload updates it (but not what needs a restart).
     var configuration: Configuration
-    let service: ServiceNotifier
+    /// systemd's notify socket; nil for a host loop in fleet mode, whose supervisor speaks to it.
+    let service: ServiceNotifier?
+    /// Hears that the loop is alive and how it is doing (the watchdog and status line).
+    let heartbeat: any Heartbeat
     let logger: Logger
     /// `CORDON_FAULT_STALL`: the loop stalls at an entry whose MESSAGE contains this.
     let stallMarker: [UInt8]?
@@ -32,6 +35,9 @@ struct Loop {
     /// The counters of the generations before this one.
     var earlierStatistics = Statistics()
     var reloads = 0
+    /// Whether this loop starts and stops responders when a reload changes them; false for host
+    /// loops in fleet mode, which share one the supervisor manages.
+    var managesResponder = true
     /// The last entry whose alerts are all written, or an earlier processed entry while
     /// `atLastProcessed`; nil while nothing was processed and the journal was empty at start.
     ///
@@ -59,12 +65,13 @@ struct Loop {
     var entryRate = 0
 
     init(journal: Journal, generation: Generation, store: CheckpointStore, configuration: Configuration,
-         service: ServiceNotifier, logger: Logger, stallMarker: [UInt8]? = nil) {
+         service: ServiceNotifier?, heartbeat: any Heartbeat, logger: Logger, stallMarker: [UInt8]? = nil) {
         self.journal = journal
         self.generation = generation
         self.store = store
         self.configuration = configuration
         self.service = service
+        self.heartbeat = heartbeat
         self.logger = logger
         self.stallMarker = stallMarker
     }
@@ -130,7 +137,7 @@ struct Loop {
         }
     }
 
-    mutating func run(signals: ControlSignals) throws(Failure) {
+    mutating func run(control: any LoopControl) throws(Failure) {
         while true {
             do {
                 try drain()
@@ -147,12 +154,12 @@ struct Loop {
                 let waitsForRecords = pipeline.hasPendingEvents
                 if waitsForRecords { timeout = min(timeout ?? eventIdleMilliseconds, eventIdleMilliseconds) }
                 // The watchdog hears from this loop at least every half interval, also when idle.
-                if let ping = service.pingInterval { timeout = min(timeout ?? ping, ping) }
-                service.alive()
+                if let ping = heartbeat.pingInterval { timeout = min(timeout ?? ping, ping) }
+                heartbeat.alive()
                 updateStatus()
                 let waitStarted = monotonicMilliseconds()
-                let change = try journal.wait(timeoutMilliseconds: timeout, interrupt: signals.descriptor)
-                service.alive()
+                let change = try journal.wait(timeoutMilliseconds: timeout, interrupt: control.descriptor)
+                heartbeat.alive()
                 if waitsForRecords, change == .none, monotonicMilliseconds() - waitStarted >= eventIdleMilliseconds {
                     try pipeline.flushEvents()
                 }
@@ -163,15 +170,18 @@ struct Loop {
                 }
                 switch change {
                 case .interrupted:
-                    while let signal = signals.take() {
-                        if signal == SIGHUP {
+                    while let request = control.take() {
+                        switch request {
+                        case .reload:
                             try reload()
-                            continue
+                        case .apply(let reload):
+                            try apply(reload)
+                        case .stop(let signal):
+                            logger.info("Stopping", metadata: ["signal": "\(signal)"])
+                            service?.stopping()
+                            try saveIfDirty()
+                            return
                         }
-                        logger.info("Stopping", metadata: ["signal": "\(signal)"])
-                        service.stopping()
-                        try saveIfDirty()
-                        return
                     }
                 case .invalidated:
                     try reseek()
@@ -235,7 +245,7 @@ struct Loop {
             sinceAlive += 1
             if sinceAlive == 1024 {
                 sinceAlive = 0
-                service.alive()
+                heartbeat.alive()
                 updateStatus()
             }
             let sinceSave = monotonicMilliseconds() - lastSave
@@ -250,45 +260,77 @@ struct Loop {
     /// the rules in effect unchanged; it is logged and written to the journal with its file and line.
     /// - Throws: only what the loop itself cannot go on from (the checkpoint cannot be saved).
     mutating func reload() throws(Failure) {
-        service.reloading()
+        service?.reloading()
         logger.info("Reloading rules and configuration")
+        try settleBeforeReplacing()
         let previous = generation
+        let logger = logger
         do throws(Failure) {
             guard let reconfigure, let rebuild else { throw Failure(.software, "reload is not available") }
-            var next = try reconfigure()
-            // What the open journal and state directory were set up with needs a restart.
-            if next.stateDirectory != configuration.stateDirectory || next.dataThreshold != configuration.dataThreshold {
-                logger.warning("state_directory and data_threshold take effect at the next restart, not on reload")
-                next.stateDirectory = configuration.stateDirectory
-                next.dataThreshold = configuration.dataThreshold
-            }
-            // Audit events in flight are completed under the old rules and the position saved, so
-            // the new rules start exactly at the next entry: nothing is read twice or skipped.
-            try previous.pipeline.flushEvents()
-            try saveIfDirty()
-            let (current, snapshotProblem) = try rebuild(next, previous.pipeline.correlationSnapshot(),
-                                                         previous.pipeline.unmatchedAlreadyWritten, previous.responder)
+            let next = Loop.keepingRestartSettings(try reconfigure(), of: configuration, logger: logger)
+            let (built, snapshotProblem) = try rebuild(next, previous.pipeline.correlationSnapshot(),
+                                                       previous.pipeline.unmatchedAlreadyWritten, previous.responder)
             if let snapshotProblem {
                 logger.info("Correlation state starts afresh with the reloaded rules", metadata: ["reason": "\(snapshotProblem)"])
             }
-            if current.responder !== previous.responder {
-                // Hooks the old responder started finish and record their outcomes in the shared
-                // ledger; the new one does not run them again (no crash recovery on reload).
-                previous.responder?.stop(timeout: 5)
-                current.responder?.start(recovering: false)
-            }
-            earlierStatistics.accumulate(previous.pipeline.statistics)
-            generation = current
-            configuration = next
-            reloads += 1
-            logger.info("Reloaded", metadata: ["rules.count": "\(current.ruleCount)"])
-            ServiceEntries.reloaded(ruleCount: current.ruleCount, logger: logger)
-            service.ready(status: statusLine())
+            replaceGeneration(with: built, configuration: next)
+            logger.info("Reloaded", metadata: ["rules.count": "\(built.ruleCount)"])
+            ServiceEntries.reloaded(ruleCount: built.ruleCount, logger: logger)
+            service?.ready(status: statusLine())
         } catch {
             logger.error("Rules not reloaded; the rules loaded before stay active", metadata: ["error": "\(error.message)"])
             ServiceEntries.loadFailed(error.message, ruleCount: previous.ruleCount, logger: logger)
-            service.ready(status: "Reload failed, previous rules active: \(error.message)")
+            service?.ready(status: "Reload failed, previous rules active: \(error.message)")
         }
+    }
+
+    /// Puts rules another thread loaded into effect (a host loop in fleet mode), and tells it how
+    /// that went. An error here also ends the loop.
+    mutating func apply(_ reload: PreparedReload) throws(Failure) {
+        do throws(Failure) {
+            try settleBeforeReplacing()
+            let previous = generation
+            let built = try reload.build(previous.pipeline.correlationSnapshot(), previous.pipeline.unmatchedAlreadyWritten,
+                                         previous.responder)
+            replaceGeneration(with: built, configuration: reload.configuration)
+            reload.finished(nil)
+        } catch {
+            reload.finished(error)
+            throw error
+        }
+    }
+
+    /// Completes the audit events in flight under the rules in effect and saves the position, so
+    /// the next rules start exactly at the next entry: nothing is read twice or skipped.
+    mutating func settleBeforeReplacing() throws(Failure) {
+        try pipeline.flushEvents()
+        try saveIfDirty()
+    }
+
+    /// Switches to `next` (after `settleBeforeReplacing`).
+    mutating func replaceGeneration(with next: Generation, configuration nextConfiguration: Configuration) {
+        let previous = generation
+        if managesResponder, next.responder !== previous.responder {
+            // Hooks the old responder started finish and record their outcomes in the shared
+            // ledger; the new one does not run them again (no crash recovery on reload).
+            previous.responder?.stop(timeout: 5)
+            next.responder?.start(recovering: false)
+        }
+        earlierStatistics.accumulate(previous.pipeline.statistics)
+        generation = next
+        configuration = nextConfiguration
+        reloads += 1
+    }
+
+    /// `next` with the settings that only a restart changes (the open journal, the state
+    /// directory) taken from `current`, and a warning if they differed.
+    static func keepingRestartSettings(_ next: Configuration, of current: Configuration, logger: Logger) -> Configuration {
+        guard next.stateDirectory != current.stateDirectory || next.dataThreshold != current.dataThreshold else { return next }
+        logger.warning("state_directory and data_threshold take effect at the next restart, not on reload")
+        var kept = next
+        kept.stateDirectory = current.stateDirectory
+        kept.dataThreshold = current.dataThreshold
+        return kept
     }
 
     /// `CORDON_FAULT_STALL`: blocks this thread for good when the entry's MESSAGE contains the
@@ -312,7 +354,7 @@ struct Loop {
         return line
     }
 
-    /// Sends the status line every 10 s (and computes the entry rate over that time).
+    /// Sends the status every 10 s (and computes the entry rate over that time).
     mutating func updateStatus() {
         let now = monotonicMilliseconds()
         let elapsed = now - lastStatus.time
@@ -321,7 +363,8 @@ struct Loop {
         statistics.accumulate(earlierStatistics)
         entryRate = (statistics.entries - lastStatus.entries) * 1000 / max(1, elapsed)
         lastStatus = (now, statistics.entries)
-        service.status(statusLine())
+        heartbeat.report(LoopStatus(rules: generation.ruleCount, entryRate: entryRate, entries: statistics.entries,
+                                    alerts: statistics.alerts), line: statusLine())
     }
 
     /// How often the status line is updated, in ms.

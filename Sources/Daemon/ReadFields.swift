@@ -10,12 +10,12 @@ import Journal
 enum ReadFields {
     /// Fields the pipeline reads whatever the rules:
     /// - `MESSAGE_ID`, `_TRANSPORT`, `_UID`: `OwnEntries.isOwn`, so Cordon's own entries are skipped;
-    /// - `_HOSTNAME`: `Alert` (`host`);
+    /// - `_HOSTNAME`, `_MACHINE_ID`: `Alert` (`host`, `machineID`);
     /// - `MESSAGE`: `Pipeline` counts entries without one.
     ///
     /// The entry's timestamps and boot come with every entry; its cursor is read only for an
     /// entry that raises an alert and for a checkpoint (see `Loop`).
-    static let pipeline: Set<String> = ["MESSAGE_ID", "_TRANSPORT", "_UID", "_HOSTNAME", "MESSAGE"]
+    static let pipeline: Set<String> = ["MESSAGE_ID", "_TRANSPORT", "_UID", "_HOSTNAME", "_MACHINE_ID", "MESSAGE"]
 
     /// What journal tampering signs read besides `pipeline` (`Pipeline.isSystemEntry`), only
     /// when they are on.

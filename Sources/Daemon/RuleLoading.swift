@@ -116,6 +116,9 @@ public struct LoadedDetection {
     /// Every loaded rule's and correlation's id, by itself and by its name: what action triggers
     /// (`when: rules:`) may refer to.
     public var ruleIdentifiers: [String: String] = [:]
+    /// Makes another correlator over the same rules, from a snapshot or fresh (one per host in
+    /// fleet mode); nil without correlation rules.
+    var makeCorrelator: (_ snapshot: [UInt8]?) -> (correlator: Correlator?, snapshotProblem: String?) = { _ in (nil, nil) }
 }
 
 extension RuleLoading {
@@ -137,26 +140,27 @@ extension RuleLoading {
         }
         var names: [String: String] = [:]
         for rule in report.loaded.rules { if let name = rule.name { names[rule.identifier] = name } }
-        var correlator: Correlator
-        var problem: String? = nil
-        if let snapshot {
-            do {
-                correlator = try Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
-                                            makeState: Detectors.makeState, restoring: snapshot)
-            } catch {
-                problem = "\(error)"
-                correlator = Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
-                                        makeState: Detectors.makeState)
+        let makeCorrelator = { (snapshot: [UInt8]?) -> (correlator: Correlator, snapshotProblem: String?) in
+            if let snapshot {
+                do {
+                    return (try Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
+                                           makeState: Detectors.makeState, restoring: snapshot), nil)
+                } catch {
+                    return (Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
+                                       makeState: Detectors.makeState), "\(error)")
+                }
             }
-        } else {
-            correlator = Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
-                                    makeState: Detectors.makeState)
+            return (Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
+                               makeState: Detectors.makeState), nil)
         }
+        let (correlator, problem) = makeCorrelator(snapshot)
         warnings += correlator.diagnostics
         for rule in engine.rules where correlator.refers(to: rule.identifier) {
             engine.capture(correlator.fieldNames(forRule: rule.identifier), forRule: rule.identifier)
         }
-        return (LoadedDetection(engine: engine, correlator: correlator, warnings: warnings, ruleIdentifiers: identifiers), problem)
+        var detection = LoadedDetection(engine: engine, correlator: correlator, warnings: warnings, ruleIdentifiers: identifiers)
+        detection.makeCorrelator = { makeCorrelator($0) }
+        return (detection, problem)
     }
 
     /// Every loaded rule's and correlation's id, by itself and by its name (`LoadedDetection.ruleIdentifiers`).

@@ -31,6 +31,8 @@ public struct Runner {
     /// Runs until SIGTERM or SIGINT, then saves the checkpoint and returns the counters.
     /// - Throws: `Failure` for bad rules, an unreadable journal, an unwritable state directory.
     public func run() throws(Failure) -> Statistics {
+        // Journal files from elsewhere (systemd-journal-remote's) may hold many hosts: one loop each.
+        if source != .local { return try FleetRunner(runner: self).run() }
         let signals = try ControlSignals()
         let service = ServiceNotifier()
         let store = CheckpointStore(directory: configuration.stateDirectory)
@@ -60,7 +62,7 @@ public struct Runner {
 
         let runner = self
         var loop = Loop(journal: journal, generation: generation, store: store, configuration: configuration,
-                        service: service, logger: logger, stallMarker: FaultInjection.stallMarker)
+                        service: service, heartbeat: service, logger: logger, stallMarker: FaultInjection.stallMarker)
         loop.rebuild = { (configuration, snapshot, alreadyWritten, responder) throws(Failure) in
             try runner.makeGeneration(configuration, snapshot: snapshot, alreadyWritten: alreadyWritten, reusing: responder)
         }
@@ -78,7 +80,7 @@ public struct Runner {
         generation.responder?.start()
         service.ready(status: loop.statusLine())
         defer { loop.generation.responder?.stop(timeout: 5) }
-        try loop.run(signals: signals)
+        try loop.run(control: signals)
 
         var statistics = loop.generation.pipeline.statistics
         statistics.accumulate(loop.earlierStatistics)

@@ -73,3 +73,13 @@ extension ID128 {
         return withUnsafeBytes(of: &id) { ID128(bytes: $0) }
     }
 }
+
+extension ID128 {
+    /// The id of this machine, `/etc/machine-id` (`sd_id128_get_machine`), or nil when it cannot
+    /// be read. In fleet mode it tells this machine's alerts from remote hosts' ones.
+    public static var currentMachine: ID128? {
+        var id = sd_id128_t()
+        guard sd_id128_get_machine(&id) >= 0 else { return nil }
+        return withUnsafeBytes(of: &id) { ID128(bytes: $0) }
+    }
+}

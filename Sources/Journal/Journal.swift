@@ -139,6 +139,32 @@ public final class Journal {
         sd_journal_flush_matches(handle)
     }
 
+    // MARK: Field values
+
+    /// Every value `field` takes in the journal's files, each once, in no particular order
+    /// (`sd_journal_query_unique`, `sd_journal_enumerate_available_unique`, `sd_journal_restart_unique`).
+    /// Matches do not apply; values longer than `dataThreshold` are cut. Leaves the entry position alone.
+    /// - Parameter field: a field name, e.g. `_MACHINE_ID`.
+    /// - Returns: the values as bytes, without the `FIELD=` prefix.
+    /// - Throws: `JournalError` naming the failed call.
+    public func uniqueValues(of field: String) throws(JournalError) -> [[UInt8]] {
+        try check("sd_journal_query_unique", sd_journal_query_unique(handle, field))
+        defer { sd_journal_restart_unique(handle) }
+        let prefix = field.utf8.count + 1
+        var values: [[UInt8]] = []
+        while true {
+            var data: UnsafeRawPointer?
+            var length = 0
+            guard try check("sd_journal_enumerate_available_unique", sd_journal_enumerate_available_unique(handle, &data, &length)) > 0 else {
+                break
+            }
+            guard let data, length >= prefix else { continue }
+            let bytes = UnsafeRawBufferPointer(start: data, count: length)
+            values.append(Array(bytes[prefix..<min(length, prefix + dataThreshold)]))
+        }
+        return values
+    }
+
     /// A new random 128-bit id as 32 lower-case hex digits (`sd_id128_randomize`).
     public static func randomID128() throws(JournalError) -> String {
         var id = sd_id128_t()

@@ -17,6 +17,8 @@ public final class Responder: Sendable {
     private let reporter: any ActionReporter
     private let logger: Logger
     private let counters = Mutex(ResponseStatistics())
+    /// Held while an alert is decided (`handle`).
+    private let deciding = Mutex(())
     /// Wakes the release timer when an action is applied or the responder stops.
     private let timer = NSCondition()
     private let timerState = Mutex(TimerState())
@@ -33,11 +35,14 @@ public final class Responder: Sendable {
     /// The environment every hook starts from (nothing is inherited from the daemon).
     static let baseEnvironment = [("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), ("LANG", "C.UTF-8")]
 
+    /// - Parameter localMachineID: this machine's id (by default `/etc/machine-id`): alerts with
+    ///   another one are remote hosts' (`ActionTarget`).
     public init(configuration: ResponseConfiguration, ledger: ActionLedger, reporter: any ActionReporter = JournalActionReporter(),
-                logger: Logger, clock: @escaping @Sendable () -> UInt64 = realtimeMicroseconds) {
+                logger: Logger, clock: @escaping @Sendable () -> UInt64 = realtimeMicroseconds,
+                localMachineID: String? = ActionPlanner.thisMachineID) {
         self.configuration = configuration
         self.ledger = ledger
-        planner = ActionPlanner(configuration: configuration)
+        planner = ActionPlanner(configuration: configuration, localMachineID: localMachineID)
         pool = HookPool(maxConcurrent: configuration.maximumConcurrent, maxQueued: configuration.maximumQueued)
         self.reporter = reporter
         self.logger = logger
@@ -93,7 +98,14 @@ public final class Responder: Sendable {
     /// Decides every configured action for `alert`; records and starts what is to be done.
     /// - Throws: `LedgerError` when an intent cannot be recorded: the alert's entry must then not
     ///   count as processed.
+    ///
+    /// Host loops in fleet mode call it from their threads: one alert is decided at a time, so
+    /// the cooldowns and the budget they read are those the alert before it left.
     public func handle(_ alert: Alert) throws(LedgerError) {
+        try deciding.withLock { _ throws(LedgerError) in try decide(alert) }
+    }
+
+    private func decide(_ alert: Alert) throws(LedgerError) {
         // The alert's JSON is made once, and only when some action decides on it.
         var json: String?
         func alertJSON() -> String {
@@ -196,10 +208,11 @@ public final class Responder: Sendable {
         LedgerRecord(kind: .outcome, id: id, verb: verb, at: clock(), result: result, detail: detail)
     }
 
-    /// The hook run for `record`: argv `HOOK apply|release`, the recorded environment, the alert on stdin.
+    /// The hook run for `record`: argv `HOOK apply|release` (and the target host for a remote
+    /// host's alert), the recorded environment, the alert on stdin.
     func invocation(for record: ActionRecord, verb: ActionVerb) -> HookInvocation {
         let timeout = configuration.actions.first { $0.name == record.action }?.timeout ?? configuration.timeout
-        return HookInvocation(executable: record.hook, arguments: [verb.rawValue],
+        return HookInvocation(executable: record.hook, arguments: [verb.rawValue] + (record.targetHost.map { [$0] } ?? []),
                               environment: Self.baseEnvironment + record.environment + [("CORDON_VERB", verb.rawValue)],
                               standardInput: Array((record.alertJSON + "\n").utf8), timeout: timeout, killGrace: 2,
                               outputLimit: 16384)
@@ -210,6 +223,7 @@ public final class Responder: Sendable {
         let metadata: Logger.Metadata = [
             "action.id": "\(record.id)", "action.name": "\(record.action)", "action.verb": "\(step.verb.rawValue)",
             "action.result": "\(step.result.rawValue)", "action.key": "\(record.key)", "rule.id": "\(record.ruleIdentifier)",
+            "action.target": "\(record.targetHost ?? "local")",
         ]
         switch step.result {
         case .failed: logger.error("Action failed", metadata: metadata.merging(["reason": "\(step.detail ?? "")"]) { $1 })

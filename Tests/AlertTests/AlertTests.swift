@@ -40,9 +40,10 @@ import Testing
         return result.logSources[0]
     }()
 
-    func alert(message: [UInt8], executable: String = "/usr/sbin/sshd") throws -> Alert {
+    func alert(message: [UInt8], executable: String = "/usr/sbin/sshd", machineID: String? = nil) throws -> Alert {
+        let machine = machineID.map { [("_MACHINE_ID", Array($0.utf8))] } ?? []
         let entry = JournalEntry(fields: [("_HOSTNAME", Array("ehr-app-01".utf8)), ("_EXE", Array(executable.utf8)),
-                                          ("MESSAGE", message)],
+                                          ("MESSAGE", message)] + machine,
                                  realtime: 1_764_000_000_123_456, monotonic: 42, bootID: "0123456789abcdef0123456789abcdef",
                                  cursor: Cursor("s=abc;i=7")!)
         var matches: [Match] = []
@@ -130,5 +131,39 @@ import Testing
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasPrefix("__REALTIME_TIMESTAMP=1764000000123456\n__MONOTONIC_TIMESTAMP=42\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"))
         #expect(text.hasSuffix("\n\n"))
+    }
+
+    @Test func theMachineIDNamesTheSourceMachine() throws {
+        let alert = try alert(message: Array("Failed password for root".utf8), machineID: "4A1F0C2E9B3D4E5F8A7B6C5D4E3F2A1B")
+        #expect(alert.machineID == "4a1f0c2e9b3d4e5f8a7b6c5d4e3f2a1b")
+        let names = alert.journalFields.map(\.name)
+        let host = try #require(names.firstIndex(of: "CORDON_HOST"))
+        #expect(names[host + 1] == "CORDON_MACHINE_ID")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(alert.json.utf8)) as? [String: String])
+        #expect(object["CORDON_MACHINE_ID"] == "4a1f0c2e9b3d4e5f8a7b6c5d4e3f2a1b")
+        #expect(object["CORDON_HOST"] == "ehr-app-01")
+    }
+
+    @Test(arguments: [nil, "", "not-a-machine-id", "4a1f0c2e-9b3d-4e5f-8a7b-6c5d4e3f2a1b", "4a1f0c2e9b3d4e5f8a7b6c5d4e3f2a1", "4a1f0c2e9b3d4e5f8a7b6c5d4e3f2a1g"])
+    func anInvalidMachineIDIsLeftOut(machineID: String?) throws {
+        let alert = try alert(message: Array("Failed password for root".utf8), machineID: machineID)
+        #expect(alert.machineID == nil)
+        #expect(!alert.journalFields.contains { $0.name == "CORDON_MACHINE_ID" })
+    }
+
+    @Test func correlationAlertsTakeTheMachineOfTheirEntry() throws {
+        var rule = CorrelationRule(identifier: "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14", title: "SSH brute force", level: .high,
+                                   kind: .eventCount, ruleReferences: [], groupBy: ["SourceIp"], timespan: 300_000_000,
+                                   condition: CorrelationRule.Condition(), location: SourceLocation(file: "test", line: 1))
+        rule.tags = []
+        let cursor = try #require(Cursor("s=abc;i=9"))
+        let match = CorrelationMatch(rule: rule, group: [("SourceIp", Array("203.0.113.7".utf8))], realtime: 1, cursor: cursor,
+                                     evidence: [cursor], value: 10, isTrusted: true)
+        let entry = JournalEntry(fields: [("_HOSTNAME", Array("web02".utf8)), ("_MACHINE_ID", Array("b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2".utf8))],
+                                 cursor: cursor)
+        let alert = Alert(correlation: match, entry: entry)
+        #expect(alert.host == "web02")
+        #expect(alert.machineID == "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2")
+        #expect(Alert(correlation: match, entry: nil).machineID == nil)
     }
 }

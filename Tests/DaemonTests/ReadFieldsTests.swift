@@ -13,7 +13,7 @@ import Testing
         let selection = ReadFields.selection(for: engine)
         #expect(!engine.fieldNames.isEmpty)
         for name in engine.fieldNames { #expect(selection.contains(name), "\(name)") }
-        for name in ["MESSAGE_ID", "_TRANSPORT", "_UID", "_HOSTNAME", "MESSAGE"] { #expect(selection.contains(name), "\(name)") }
+        for name in ["MESSAGE_ID", "_TRANSPORT", "_UID", "_HOSTNAME", "_MACHINE_ID", "MESSAGE"] { #expect(selection.contains(name), "\(name)") }
         #expect(selection.names?.count == engine.fieldNames.union(ReadFields.pipeline).count)
         #expect(!selection.contains("_BOOT_ID"))
     }

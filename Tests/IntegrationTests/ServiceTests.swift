@@ -59,18 +59,19 @@ final class NotifySocket {
 }
 
 /// `cordon run` as a systemd service: the notify protocol, the watchdog and reloads (SIGHUP).
-@Suite(.serialized) struct ServiceTests {
+/// In `JournaldTests`, whose rotation test vacuums the journal these tests read back.
+extension JournaldTests {
     /// One marker rule per name, in `rules/<name>.yml`, matching entries with `CORDONTEST_SERVICE=<value>`.
-    func writeRule(_ directory: TemporaryDirectory, name: String, value: String) throws {
+    func writeServiceRule(_ directory: TemporaryDirectory, name: String, value: String) throws {
         _ = try directory.write("rules/\(name).yml", markerRule(identifier: "service-\(value)", field: "CORDONTEST_SERVICE", value: value))
     }
 
-    func send(_ value: String, _ sequence: Int, message: String = "service test entry") throws {
+    func sendServiceEntry(_ value: String, _ sequence: Int, message: String = "service test entry") throws {
         try JournalWriter().send([JournalField("MESSAGE", message), JournalField("CORDONTEST_SERVICE", value),
                                   JournalField("CORDONTEST_SERVICE_SEQ", "n\(sequence)")])
     }
 
-    func startDaemon(_ directory: TemporaryDirectory, environment: [String: String]) throws -> DaemonProcess {
+    func startServiceDaemon(_ directory: TemporaryDirectory, environment: [String: String]) throws -> DaemonProcess {
         let configuration = try directory.write("cordon.yaml", """
             rules: [\(directory.path)/rules, \(Paths.logSources)]
             """)
@@ -83,9 +84,9 @@ final class NotifySocket {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let token = uniqueToken()
-        try writeRule(directory, name: "a", value: token)
+        try writeServiceRule(directory, name: "a", value: token)
         let notify = try NotifySocket(directory: directory.path)
-        let daemon = try startDaemon(directory, environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
+        let daemon = try startServiceDaemon(directory, environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
         defer { daemon.kill(SIGKILL); daemon.wait() }
 
         let untilReady = try #require(notify.waitFor("READY=1", timeout: 30), "no READY=1; daemon log: \(daemon.log)")
@@ -94,7 +95,7 @@ final class NotifySocket {
         let ready = try #require(untilReady.last)
         #expect(ready.contains("STATUS=1 rules;") || ready.contains("STATUS=2 rules;"), "\(ready)")
         // An entry written right after READY is read: the journal was open and positioned.
-        try send(token, 1)
+        try sendServiceEntry(token, 1)
         #expect(try waitForAlerts(field: "CORDON_RULE_ID", value: "service-\(token)", count: 1, pid: daemon.process.processIdentifier)
             .count == 1)
 
@@ -120,17 +121,17 @@ final class NotifySocket {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let token = uniqueToken()
-        try writeRule(directory, name: "a", value: token)
+        try writeServiceRule(directory, name: "a", value: token)
         let notify = try NotifySocket(directory: directory.path)
         let stall = "cordon-stall-\(token)"
-        let daemon = try startDaemon(directory, environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000",
+        let daemon = try startServiceDaemon(directory, environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000",
                                                               "CORDON_FAULT_STALL": stall])
         defer { daemon.kill(SIGKILL); daemon.wait() }
         _ = try #require(notify.waitFor("READY=1", timeout: 30), "no READY=1; daemon log: \(daemon.log)")
         let before = notify.collect(for: 2).filter { $0.contains("WATCHDOG=1") }.count
         #expect(before >= 3, "\(before) pings in 2 s before the stall")
 
-        try send(token, 1, message: "an entry carrying \(stall) in its message")
+        try sendServiceEntry(token, 1, message: "an entry carrying \(stall) in its message")
         let deadline = Date().addingTimeInterval(20)
         while !daemon.log.contains("stalls now"), Date() < deadline { usleep(50_000) }
         #expect(daemon.log.contains("stalls now"), "\(daemon.log)")
@@ -145,23 +146,23 @@ final class NotifySocket {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let first = uniqueToken(), second = uniqueToken()
-        try writeRule(directory, name: "a", value: first)
-        let daemon = try startDaemon(directory, environment: [:])
+        try writeServiceRule(directory, name: "a", value: first)
+        let daemon = try startServiceDaemon(directory, environment: [:])
         defer { daemon.kill(SIGKILL); daemon.wait() }
         #expect(daemon.waitUntilStarted(), "\(daemon.log)")
         let pid = daemon.process.processIdentifier
-        try send(second, 0)  // no rule for it yet
-        try writeRule(directory, name: "b", value: second)
+        try sendServiceEntry(second, 0)  // no rule for it yet
+        try writeServiceRule(directory, name: "b", value: second)
         // Entries flow while the daemon reloads: each must give its alert exactly once.
         for sequence in 1...40 {
-            try send(first, sequence)
+            try sendServiceEntry(first, sequence)
             if sequence == 10 { daemon.kill(SIGHUP) }
             usleep(20_000)
         }
         let reloaded = try waitForEntries(CordonMessageID.reloaded, "_PID", String(pid), count: 1, timeout: 30)
         #expect(reloaded.count == 1, "\(daemon.log)")
         #expect(reloaded.first?.string("CORDON_RULES") == "2")
-        try send(second, 41)
+        try sendServiceEntry(second, 41)
         let alerts = try waitForAlerts(field: "CORDON_RULE_ID", value: "service-\(second)", count: 1, timeout: 20, pid: pid)
         #expect(alerts.map { $0.string("CORDON_FIELD_CORDONTEST_SERVICE_SEQ") } == ["n41"],
                 "the entry written before the reload is not matched by the new rule; the one after is")
@@ -177,8 +178,8 @@ final class NotifySocket {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let token = uniqueToken()
-        try writeRule(directory, name: "a", value: token)
-        let daemon = try startDaemon(directory, environment: [:])
+        try writeServiceRule(directory, name: "a", value: token)
+        let daemon = try startServiceDaemon(directory, environment: [:])
         defer { daemon.kill(SIGKILL); daemon.wait() }
         #expect(daemon.waitUntilStarted(), "\(daemon.log)")
         let pid = daemon.process.processIdentifier
@@ -197,7 +198,7 @@ final class NotifySocket {
         let error = try #require(failed.first?.string("CORDON_ERROR"), "\(daemon.log)")
         #expect(error.contains("broken.yml:7"), "\(error)")
         #expect(failed.first?.string("PRIORITY") == "3")
-        try send(token, 1)
+        try sendServiceEntry(token, 1)
         let alerts = try waitForAlerts(field: "CORDON_RULE_ID", value: "service-\(token)", count: 1, timeout: 20, pid: pid)
         #expect(alerts.count == 1, "the old rule still matches after the failed reload")
         // Fixed: the next reload succeeds.

@@ -85,6 +85,10 @@ import Testing
         ("actions:\n  - {name: a, hook: x, when: {min_level: high}}\n  - {name: a, hook: y, when: {min_level: high}}", 3, "defined twice"),
         ("allowlist: {units: [ssh.service]}\nactions:\n  - {name: a, hook: x, when: {min_level: high}, settings: {units: [ssh.service]}}", 3, "allowlisted unit 'ssh.service'"),
         ("actions:\n  - {name: a, hook: x, when: {min_level: high}, tll: 1h}", 2, "unknown setting 'tll'"),
+        ("actions:\n  - {name: a, hook: x, when: {min_level: high}, targets: remotes}", 2, "action 'a': 'targets' must be local (this machine's alerts), remote"),
+        ("actions:\n  - name: a\n    hook: x\n    when: {min_level: high}\n    targets: [remote]", 5, "'targets' must be local"),
+        ("actions:\n  - {name: a, hook: x, when: {min_level: high}, settings: {target_host: h}}", 2, "would shadow a variable Cordon sets itself (CORDON_TARGET_HOST)"),
+        ("actions:\n  - {name: a, hook: x, when: {min_level: high}, settings: {machine_id: m}}", 2, "would shadow a variable"),
     ])
     func refusesWithTheLine(yaml: String, line: Int, message: String) {
         do {

@@ -6,7 +6,7 @@ import Glibc
 /// Every message goes to the datagram socket in `NOTIFY_SOCKET`; without one (not started by
 /// systemd) they are dropped, so the daemon behaves the same in a terminal. The watchdog interval
 /// comes from `WATCHDOG_USEC` (`sd_watchdog_enabled`), set by systemd from `WatchdogSec=`.
-final class ServiceNotifier {
+final class ServiceNotifier: Heartbeat {
     /// How often systemd expects `WATCHDOG=1`, in ms; nil: no watchdog.
     let watchdogMilliseconds: Int?
     /// When the last `WATCHDOG=1` went out (monotonic ms).
@@ -41,6 +41,10 @@ final class ServiceNotifier {
 
     func stopping() {
         send("STOPPING=1\nSTATUS=Stopping: saving the checkpoint")
+    }
+
+    func report(_ status: LoopStatus, line: String) {
+        self.status(line)
     }
 
     func status(_ text: String) {

@@ -185,9 +185,14 @@ enum Parsing {
                 guard let flag = value.bool else { throw ResponseConfigurationError(line: line(value), message: "\(qualified) must be true or false") }
                 action.allowsUntrusted = flag
             case "timeout": action.timeout = try seconds(value, "\(name).timeout")
+            case "targets":
+                guard let text = value.string, value.scalar != nil, let targets = ActionTargets(rawValue: text) else {
+                    throw ResponseConfigurationError(line: line(value), message: "\(qualified) must be local (this machine's alerts), remote (other hosts' alerts, fleet mode) or any")
+                }
+                action.targets = targets
             case "settings": action.settings = try settings(value, action: name)
             case let other:
-                throw ResponseConfigurationError(line: line(key), message: "action '\(name)': unknown setting '\(other)'; known: name, hook, when, mode, key, cooldown, ttl, allow_untrusted, timeout, settings")
+                throw ResponseConfigurationError(line: line(key), message: "action '\(name)': unknown setting '\(other)'; known: name, hook, when, mode, key, cooldown, ttl, allow_untrusted, timeout, targets, settings")
             }
         }
         guard !action.trigger.isEmpty else {
@@ -222,7 +227,7 @@ enum Parsing {
     /// Setting names that would shadow a variable Cordon sets itself.
     static let reservedSettings: Set<String> = [
         "action", "action_id", "verb", "ttl", "rule_id", "rule_title", "rule_author", "level", "tags", "trusted",
-        "host", "logsource", "group", "evidence", "correlation_type", "correlation_value", "key", "message",
+        "host", "machine_id", "logsource", "group", "evidence", "correlation_type", "correlation_value", "key", "message",
     ]
 
     static func settings(_ node: Node, action: String) throws(ResponseConfigurationError) -> [ActionSetting] {
@@ -233,7 +238,7 @@ enum Parsing {
             }
             let normalized = name.replacingOccurrences(of: "-", with: "_")
             guard !reservedSettings.contains(normalized), !normalized.hasPrefix("field_"), !normalized.hasPrefix("source_"),
-                  !normalized.hasPrefix("action_") else {
+                  !normalized.hasPrefix("action_"), !normalized.hasPrefix("target_") else {
                 throw ResponseConfigurationError(line: line(key), message: "'\(action).settings.\(name)' would shadow a variable Cordon sets itself (CORDON_\(normalized.uppercased())); rename it")
             }
             if let field = value.mapping?["field"], value.mapping?.count == 1 {

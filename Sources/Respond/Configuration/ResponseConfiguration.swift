@@ -87,6 +87,8 @@ public struct ActionConfiguration: Sendable, Equatable {
     public var timeToLive: UInt64?
     /// Whether alerts from untrusted sources (`CORDON_TRUSTED=0`) may trigger it.
     public var allowsUntrusted = false
+    /// Whose alerts trigger it: this machine's (the default), remote hosts' (fleet mode), or any.
+    public var targets: ActionTargets = .local
     /// Seconds the hook may run; nil: the global timeout.
     public var timeout: Double?
     /// Settings passed as `CORDON_<NAME>` variables, in file order.
@@ -98,6 +100,27 @@ public struct ActionConfiguration: Sendable, Equatable {
         self.name = name
         self.hook = hook
         self.line = line
+    }
+}
+
+/// Whose alerts an action runs for. An alert is *remote* when it carries a machine id
+/// (`CORDON_MACHINE_ID`) that is not this machine's; a remote alert's hook gets the host as its
+/// second argument and in `CORDON_TARGET_HOST`.
+public enum ActionTargets: String, Sendable, Equatable {
+    /// Only this machine's alerts (and alerts without a machine id): the shipped hooks act here.
+    case local
+    /// Only remote hosts' alerts: the hook must reach the host (ssh, an API).
+    case remote
+    /// Both.
+    case any
+
+    /// Whether an alert that is remote (or not) is for such an action.
+    public func includes(remote: Bool) -> Bool {
+        switch self {
+        case .local: !remote
+        case .remote: remote
+        case .any: true
+        }
     }
 }
 

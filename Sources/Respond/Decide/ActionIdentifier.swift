@@ -1,11 +1,13 @@
 import Alert
 
-/// Action ids: 32 hex digits derived from the action's name and the alert's identity (rule and
-/// source entry), so the same alert read again after a crash gives the same id, and the ledger
-/// knows it was decided already.
+/// Action ids: 32 hex digits derived from the action's name, the alert's identity (rule and
+/// source entry) and, for a remote host's alert, its machine id, so the same alert read again
+/// after a crash gives the same id, and the ledger knows it was decided already.
 enum ActionIdentifier {
-    static func make(action: String, alert: AlertKey) -> String {
-        let text = Array(action.utf8) + [0] + Array(alert.ruleIdentifier.utf8) + [0] + Array(alert.sourceCursor.utf8)
+    /// - Parameter machine: the remote target's machine id; nil for this machine (ids as before fleet mode).
+    static func make(action: String, alert: AlertKey, machine: String? = nil) -> String {
+        var text = Array(action.utf8) + [0] + Array(alert.ruleIdentifier.utf8) + [0] + Array(alert.sourceCursor.utf8)
+        if let machine { text += [0] + Array(machine.utf8) }
         return hex(fnv1a(text, basis: 0xcbf2_9ce4_8422_2325)) + hex(fnv1a(text.reversed(), basis: 0x84222325_cbf29ce4))
     }
 

@@ -1,12 +1,14 @@
 import Alert
+import Journal
 import Parse
 import Rules
 
-/// What the ledger tells the planner: what was decided before, what is in place.
+/// What the ledger tells the planner: what was decided before, what is in place. `machine` is a
+/// remote target's machine id, nil for this machine: two hosts' same key are separate.
 public protocol LedgerView {
     func contains(_ id: String) -> Bool
-    func isActive(action: String, key: String) -> Bool
-    func lastDecision(action: String, key: String) -> UInt64?
+    func isActive(action: String, key: String, machine: String?) -> Bool
+    func lastDecision(action: String, key: String, machine: String?) -> UInt64?
     func enforcedCount(since realtime: UInt64) -> Int
 }
 
@@ -15,8 +17,9 @@ extension ActionLedger: LedgerView {}
 /// What an alert means for one configured action.
 public enum PlannedAction: Sendable {
     /// Not for this action, or nothing to do and nothing to record: the trigger does not hold,
-    /// the alert is untrusted, the action was decided for this alert before (a restart), it is in
-    /// place for this key, or the key is cooling down.
+    /// the alert is from a host the action does not target (`targets`), the alert is untrusted,
+    /// the action was decided for this alert before (a restart), it is in place for this key, or
+    /// the key is cooling down.
     case ignored(IgnoreReason)
     /// Record and act on it: run the hook (enforce), say what would run (dry-run), or say which
     /// guardrail stopped it (`skipReason`).
@@ -25,15 +28,23 @@ public enum PlannedAction: Sendable {
 
 /// Why an alert led to nothing recorded for an action.
 public enum IgnoreReason: String, Sendable {
-    case notTriggered, untrusted, alreadyDecided, active, coolingDown
+    case notTriggered, otherTarget, untrusted, alreadyDecided, active, coolingDown
 }
 
-/// Decides, for one alert and one action, whether to act: trigger, trust, cooldown, allowlist, budget.
+/// Decides, for one alert and one action, whether to act: trigger, target, trust, cooldown,
+/// allowlist, budget.
 public struct ActionPlanner: Sendable {
     public let configuration: ResponseConfiguration
+    /// This machine's id: alerts with another one are remote (`ActionTarget`).
+    public let localMachineID: String?
 
-    public init(configuration: ResponseConfiguration) {
+    /// This machine's id (`/etc/machine-id`), read once.
+    public static let thisMachineID: String? = ID128.currentMachine?.description
+
+    /// - Parameter localMachineID: this machine's id; by default `/etc/machine-id`.
+    public init(configuration: ResponseConfiguration, localMachineID: String? = ActionPlanner.thisMachineID) {
         self.configuration = configuration
+        self.localMachineID = localMachineID
     }
 
     /// Whether `action`'s trigger holds for `alert`.
@@ -65,8 +76,11 @@ public struct ActionPlanner: Sendable {
     public func plan(_ action: ActionConfiguration, for alert: Alert, alertJSON: @autoclosure () -> String, ledger: some LedgerView,
                      now: UInt64) -> PlannedAction {
         guard Self.triggers(action, alert) else { return .ignored(.notTriggered) }
+        let target = ActionTarget(alert: alert, localMachineID: localMachineID)
+        guard action.targets.includes(remote: target != nil) else { return .ignored(.otherTarget) }
         guard alert.isTrusted || action.allowsUntrusted else { return .ignored(.untrusted) }
-        let id = ActionIdentifier.make(action: action.name, alert: alert.key)
+        let machine = target?.machineID
+        let id = ActionIdentifier.make(action: action.name, alert: alert.key, machine: machine)
         guard !ledger.contains(id) else { return .ignored(.alreadyDecided) }
         var skipReason: String?
         var key = ""
@@ -78,9 +92,9 @@ public struct ActionPlanner: Sendable {
             }
         }
         if skipReason == nil {
-            guard !ledger.isActive(action: action.name, key: key) else { return .ignored(.active) }
+            guard !ledger.isActive(action: action.name, key: key, machine: machine) else { return .ignored(.active) }
             // Either side of the last decision: alerts of a replayed or merged journal may come out of order.
-            if let last = ledger.lastDecision(action: action.name, key: key),
+            if let last = ledger.lastDecision(action: action.name, key: key, machine: machine),
                max(alert.sourceRealtime, last) - min(alert.sourceRealtime, last) < action.cooldown {
                 return .ignored(.coolingDown)
             }
@@ -89,6 +103,9 @@ public struct ActionPlanner: Sendable {
             ("CORDON_ACTION_ID", id), ("CORDON_ACTION", action.name), ("CORDON_KEY", key),
             ("CORDON_TTL", String((action.timeToLive ?? 0) / 1_000_000)),
         ]
+        if let target {
+            environment += [("CORDON_TARGET_HOST", target.host), ("CORDON_TARGET_MACHINE_ID", target.machineID)]
+        }
         for field in alert.journalFields where field.name.hasPrefix("CORDON_") && !field.value.contains(0) {
             environment.append((field.name, String(decoding: field.value, as: UTF8.self)))
         }
@@ -123,7 +140,8 @@ public struct ActionPlanner: Sendable {
             id: id, action: action.name, mode: mode, ruleIdentifier: alert.ruleIdentifier, ruleTitle: alert.ruleTitle,
             level: alert.level.rawValue, host: alert.host, key: key, alertRealtime: alert.sourceRealtime,
             alertCursor: alert.sourceCursor.rawValue, timeToLive: action.timeToLive, hook: action.hook,
-            environment: environment, alertJSON: alertJSON(), status: .applying, decidedAt: now)
+            environment: environment, alertJSON: alertJSON(), status: .applying, decidedAt: now,
+            targetHost: target?.host, targetMachineID: target?.machineID)
         return .decided(record, skipReason: skipReason)
     }
 }

@@ -65,14 +65,15 @@ public final class ActionLedger: Sendable {
         state.withLock { $0.actions[id] != nil }
     }
 
-    /// Whether `action` is in place (or being applied) for `key`.
-    public func isActive(action: String, key: String) -> Bool {
-        state.withLock { $0.activeKeys.contains(LedgerState.slot(action, key)) }
+    /// Whether `action` is in place (or being applied) for `key` on `machine` (a remote host's
+    /// machine id; nil: this machine).
+    public func isActive(action: String, key: String, machine: String? = nil) -> Bool {
+        state.withLock { $0.activeKeys.contains(LedgerState.slot(action, key, machine)) }
     }
 
-    /// The entry time of the latest alert `action` was decided for with `key`.
-    public func lastDecision(action: String, key: String) -> UInt64? {
-        state.withLock { $0.lastDecision[LedgerState.slot(action, key)] }
+    /// The entry time of the latest alert `action` was decided for with `key` on `machine`.
+    public func lastDecision(action: String, key: String, machine: String? = nil) -> UInt64? {
+        state.withLock { $0.lastDecision[LedgerState.slot(action, key, machine)] }
     }
 
     /// Enforced actions whose alert came at or after `realtime` (µs of entry time).
@@ -104,7 +105,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 struct LedgerState: Sendable {
     var actions: [String: ActionRecord] = [:]
     var order: [String] = []
-    /// `action\0key` of actions applying, applied or releasing.
+    /// `action\0key` (`action\0key\0machine` for a remote host) of actions applying, applied or releasing.
     var activeKeys: Set<String> = []
     var lastDecision: [String: UInt64] = [:]
     /// Entry times of enforced decisions, for the budget.
@@ -115,7 +116,12 @@ struct LedgerState: Sendable {
     /// Lines that could not be parsed (a torn last line after a crash, or damage).
     var unreadableLines = 0
 
-    static func slot(_ action: String, _ key: String) -> String { action + "\u{0}" + key }
+    static func slot(_ action: String, _ key: String, _ machine: String?) -> String {
+        action + "\u{0}" + key + (machine.map { "\u{0}" + $0 } ?? "")
+    }
+
+    /// The slot of a recorded action: its action, key and target machine.
+    static func slot(_ record: ActionRecord) -> String { slot(record.action, record.key, record.targetMachineID) }
 
     /// Reads the file from where it was read up to (from the start if it was replaced).
     mutating func read(from path: String) throws(LedgerError) {
@@ -230,7 +236,7 @@ struct LedgerState: Sendable {
             guard actions[record.id] == nil, let action = ActionRecord(intent: record) else { return }
             actions[record.id] = action
             order.append(record.id)
-            let slot = Self.slot(action.action, action.key)
+            let slot = Self.slot(action)
             activeKeys.insert(slot)
             lastDecision[slot] = max(lastDecision[slot] ?? 0, action.alertRealtime)
             if action.mode == .enforce { enforcedTimes.append(action.alertRealtime) }
@@ -257,14 +263,14 @@ struct LedgerState: Sendable {
             default: action.status = .failed
             }
             actions[record.id] = action
-            if action.status != .applied { activeKeys.remove(Self.slot(action.action, action.key)) }
+            if action.status != .applied { activeKeys.remove(Self.slot(action)) }
         case (.outcome, .release):
             guard var action = actions[record.id], action.status == .releasing || action.status == .applied else { return }
             action.detail = record.detail
             if record.result == .released {
                 action.status = .released
                 action.releasedAt = record.at
-                activeKeys.remove(Self.slot(action.action, action.key))
+                activeKeys.remove(Self.slot(action))
             } else {
                 // Still in place: a TTL release is tried again in five minutes.
                 action.status = .applied

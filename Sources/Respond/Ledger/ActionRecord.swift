@@ -43,6 +43,11 @@ public struct ActionRecord: Sendable {
     public var releasedBy: String?
     /// Why it was skipped or failed, the last hook result.
     public var detail: String?
+    /// For a remote host's alert: the host the hook acts on (its second argument,
+    /// `CORDON_TARGET_HOST`); nil for this machine. Set once, at the decision.
+    public var targetHost: String?
+    /// For a remote host's alert: its machine id, the scope of the action's key; nil for this machine.
+    public var targetMachineID: String?
 
     /// Whether it holds something in place that a release undoes.
     public var isActive: Bool { status == .applying || status == .applied || status == .releasing }
@@ -68,6 +73,8 @@ extension ActionRecord {
         alertJSON = record.alert ?? "{}"
         status = .applying
         decidedAt = record.at
+        targetHost = record.target
+        targetMachineID = record.targetMachineID
     }
 
     /// The apply intent that records this action.
@@ -75,6 +82,6 @@ extension ActionRecord {
         LedgerRecord(kind: .intent, id: id, verb: .apply, at: decidedAt, action: action, mode: mode, rule: ruleIdentifier,
                      ruleTitle: ruleTitle, level: level, host: host, key: key, alertRealtime: alertRealtime,
                      alertCursor: alertCursor, ttl: timeToLive, hook: hook, environment: environment.map { [$0.0, $0.1] },
-                     alert: alertJSON)
+                     alert: alertJSON, target: targetHost, targetMachineID: targetMachineID)
     }
 }

@@ -47,6 +47,10 @@ struct LedgerRecord: Codable, Sendable {
     var environment: [[String]]?
     /// The alert as JSON, the hook's stdin.
     var alert: String?
+    /// A remote host's alert: the host the hook acts on and its machine id. Absent for this
+    /// machine's alerts and in ledgers written before fleet mode.
+    var target: String?
+    var targetMachineID: String?
 
     // A release intent: who asked for it (`ttl`, `operator`).
     var by: String?

@@ -16,7 +16,8 @@ public struct JournalActionReporter: ActionReporter {
 }
 
 /// The journal entry for each step of an action: its own MESSAGE_ID per result, the action's
-/// CORDON_ACTION_* fields and the alert's rule, level, host and source cursor.
+/// CORDON_ACTION_* fields (`CORDON_ACTION_TARGET` for a remote host's alert) and the alert's rule,
+/// level, host and source cursor.
 enum ActionEntries {
     /// What happened, for the entry.
     struct Step {
@@ -40,14 +41,16 @@ enum ActionEntries {
         case .released: (messageID, priority) = (CordonMessageID.actionReleased, 5)
         }
         let hookName = record.hook.split(separator: "/").last.map(String.init) ?? record.hook
+        // The argv after the verb: the remote host, as the hook gets it.
+        let target = record.targetHost.map { " " + $0 } ?? ""
         let subject = record.key.isEmpty ? "" : " for \(record.key)"
         var summary: String
         switch (step.result, step.verb) {
-        case (.applied, _): summary = "applied: \(hookName) apply\(subject)"
-        case (.wouldRun, _): summary = "would run (dry-run, nothing changed): \(hookName) apply\(subject)"
+        case (.applied, _): summary = "applied: \(hookName) apply\(target)\(subject)"
+        case (.wouldRun, _): summary = "would run (dry-run, nothing changed): \(hookName) apply\(target)\(subject)"
         case (.skipped, _): summary = "not run\(subject): \(step.detail ?? "a guardrail stopped it")"
-        case (.failed, let verb): summary = "failed: \(hookName) \(verb.rawValue)\(subject): \(step.detail ?? "the hook failed")"
-        case (.released, _): summary = "released (\(step.by)): \(hookName) release\(subject)"
+        case (.failed, let verb): summary = "failed: \(hookName) \(verb.rawValue)\(target)\(subject): \(step.detail ?? "the hook failed")"
+        case (.released, _): summary = "released (\(step.by)): \(hookName) release\(target)\(subject)"
         }
         if step.result == .applied, let expires = record.expiresAt { summary += "; release at \(isoTime(expires))" }
         let message = "cordon: action \(record.action) \(summary) — rule \(record.ruleTitle) [\(record.level)] on \(record.host)"
@@ -70,6 +73,8 @@ enum ActionEntries {
             JournalField("CORDON_SOURCE_CURSOR", record.alertCursor),
         ]
         if !record.key.isEmpty { fields.append(JournalField("CORDON_ACTION_KEY", record.key)) }
+        if let host = record.targetHost { fields.append(JournalField("CORDON_ACTION_TARGET", host)) }
+        if let machine = record.targetMachineID { fields.append(JournalField("CORDON_ACTION_TARGET_MACHINE_ID", machine)) }
         if let detail = step.detail { fields.append(JournalField("CORDON_ACTION_REASON", Escaping.text(Array(detail.utf8), limit: 1024))) }
         if step.result == .applied, let expires = record.expiresAt {
             fields.append(JournalField("CORDON_ACTION_EXPIRES", String(expires)))

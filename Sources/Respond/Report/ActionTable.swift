@@ -9,13 +9,15 @@ public enum ActionTable {
         return active + (recent.map { Array(finished.suffix($0)) } ?? finished)
     }
 
-    /// Aligned columns: ID, ACTION, MODE, STATUS, KEY, RULE, APPLIED, EXPIRES.
+    /// Aligned columns: ID, ACTION, MODE, STATUS, KEY, TARGET (the remote host acted on, or
+    /// `local`), RULE, DECIDED, APPLIED, EXPIRES.
     public static func text(_ records: [ActionRecord]) -> String {
-        let header = ["ID", "ACTION", "MODE", "STATUS", "KEY", "RULE", "DECIDED", "APPLIED", "EXPIRES"]
+        let header = ["ID", "ACTION", "MODE", "STATUS", "KEY", "TARGET", "RULE", "DECIDED", "APPLIED", "EXPIRES"]
         var rows = [header]
         for record in records {
             rows.append([
                 record.id, record.action, record.mode.rawValue, record.status.rawValue, record.key.isEmpty ? "-" : record.key,
+                record.targetHost ?? "local",
                 record.ruleTitle.count > 40 ? String(record.ruleTitle.prefix(39)) + "…" : record.ruleTitle,
                 ActionEntries.isoTime(record.decidedAt), record.appliedAt.map(ActionEntries.isoTime) ?? "-",
                 record.status == .released ? "released " + (record.releasedAt.map(ActionEntries.isoTime) ?? "")
@@ -40,7 +42,8 @@ public enum ActionTable {
                           key: record.key, rule_id: record.ruleIdentifier, rule_title: record.ruleTitle, level: record.level,
                           host: record.host, alert_cursor: record.alertCursor, decided_at: record.decidedAt,
                           applied_at: record.appliedAt, expires_at: record.expiresAt, released_at: record.releasedAt,
-                          released_by: record.releasedBy, detail: record.detail, hook: record.hook)
+                          released_by: record.releasedBy, detail: record.detail, hook: record.hook,
+                          target: record.targetHost, target_machine_id: record.targetMachineID)
             return (try? encoder.encode(row)).map { String(decoding: $0, as: UTF8.self) }
         }.joined(separator: "\n")
     }
@@ -51,5 +54,7 @@ public enum ActionTable {
         let applied_at, expires_at, released_at: UInt64?
         let released_by, detail: String?
         let hook: String
+        /// The remote host acted on and its machine id; absent for this machine's alerts.
+        let target, target_machine_id: String?
     }
 }
