@@ -27,10 +27,11 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 ROOTFS=${CORDON_TEST_ROOTFS:-$REPO/.cache/container-rootfs}
 RUN_DIR=/run/cordon-test/containers
 # Bump when the package list or the configuration below changes: a stale cached rootfs is rebuilt.
-# The second line: what the Cordon package depends on, and a real sshd to attack (system-test.sh).
+# The second line: what the Cordon package depends on and recommends (curl, for webhook), a real
+# sshd to attack and a listener for webhook's POST (system-test.sh).
 INCLUDE=systemd,systemd-sysv,dbus,libpam-systemd,login,passwd,procps,nftables,iproute2,\
-libsystemd0,libpcre2-8-0,libxml2,libstdc++6,libgcc-s1,util-linux,openssh-server,openssh-client,sshpass
-STAMP="cordon-rootfs 2 bookworm $INCLUDE"
+libsystemd0,libpcre2-8-0,libxml2,libstdc++6,libgcc-s1,util-linux,curl,openssh-server,openssh-client,sshpass,netcat-openbsd
+STAMP="cordon-rootfs 3 bookworm $INCLUDE"
 
 die() { echo "container.sh: $*" >&2; exit 1; }
 

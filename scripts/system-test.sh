@@ -9,8 +9,9 @@
 # catalog; systemctl reload takes a new rule and refuses a broken one (file:line in the journal, old
 # rules kept); systemctl stop saves the checkpoint and a restart does not repeat an alert; the
 # watchdog restarts a daemon stalled on purpose (CORDON_FAULT_STALL); and in enforce mode, under the
-# hardened unit, the stop-unit, lock-account and isolate-nftables hooks stop a unit, lock an account
-# and end its session, and isolate the container. One PASS or FAIL line per check; exit 1 on any FAIL.
+# hardened unit, the stop-unit, lock-account, block-source, isolate-nftables and webhook hooks stop a
+# unit, lock an account and end its session, block the attacking address, isolate the container and
+# POST the alert. One PASS or FAIL line per check; exit 1 on any FAIL.
 #
 # The attack is real and trusted: sshd (ssh.service) logs "Failed password" itself, so journald
 # stamps the entry _SYSTEMD_UNIT=ssh.service, _UID=0, which rules/logsources.yml trusts and no
@@ -33,7 +34,7 @@ FAILED_PASSWORD_RULE=dd6e5a1e-ca11-453b-9351-fd41c86f4959
 PROBE_RULE=5e1f0c2a-7b3d-4e8f-9a61-c0d2e3f4a5b6
 WATCHED_ACCOUNT_RULE=7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d
 SSH_OPTIONS="-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PubkeyAuthentication=no \
--o PreferredAuthentications=password -o NumberOfPasswordPrompts=1 -o ConnectTimeout=10"
+-o PreferredAuthentications=password -o NumberOfPasswordPrompts=1 -o ConnectTimeout=4"
 
 start_time=$(date +%s)
 passed=0
@@ -71,8 +72,16 @@ check() {
     local name=$1 output; shift
     if output=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$output" | tail -n 5 | tr '\n' ' ')"; fi
 }
-# One failed SSH password login as USER against the container's own sshd on 127.0.0.1.
-failed_login() { sh_in "sshpass -p wrong-password ssh $SSH_OPTIONS $1@127.0.0.1 true" >/dev/null 2>&1 || true; }
+# One failed SSH password login as USER against the container's own sshd, on 127.0.0.1 or, with a
+# second argument, from and to that address (the attacker's, added to lo inside the container).
+# A block applied while the client still talks leaves it hanging: timeout.
+failed_login() {
+    if [ -n "${2:-}" ]; then
+        sh_in "timeout 20 sshpass -p wrong-password ssh $SSH_OPTIONS -b $2 $1@$2 true" >/dev/null 2>&1 || true
+    else
+        sh_in "timeout 20 sshpass -p wrong-password ssh $SSH_OPTIONS $1@127.0.0.1 true" >/dev/null 2>&1 || true
+    fi
+}
 # The journal of cordon.service since it last started, for a FAIL line.
 daemon_log() { sh_in "journalctl -q --no-pager -u cordon.service -n ${1:-8} -o cat" 2>&1 | tr '\n' ' '; }
 
@@ -238,8 +247,17 @@ sh_in 'useradd -m mallory && echo "mallory:Secret-Pass-1" | chpasswd
        systemd-run --quiet --unit=mallory-session -p PAMName=login -p User=mallory /bin/sleep infinity'
 check "a logind session of mallory and health-app.service are running" \
     wait_in 20 'loginctl show-user mallory >/dev/null 2>&1 && systemctl is-active --quiet health-app.service'
-# The shipped failed-password rule matches MESSAGE only, so its alert names no User; lock-account
-# needs one, from a rule that tests User (the sshd parser's field).
+# The shipped failed-password rule matches MESSAGE only, so its alert names no User or SourceIp;
+# lock-account and block-source need them, from a rule that tests them (the sshd parser's fields).
+# The attacker's address exists only in the container's own network namespace.
+sh_in 'ip addr add 198.51.100.66/32 dev lo'
+# webhook's endpoint: answers 200.
+sh_in 'cat >/run/webhook-listener.sh' <<'EOF'
+#!/bin/sh
+printf 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n' | nc -l -q 1 127.0.0.1 8080 >/dev/null
+EOF
+sh_in 'systemd-run --quiet --unit=webhook-listener /bin/sh /run/webhook-listener.sh'
+
 sh_in 'cat >/etc/cordon/rules/local/watched-account.yml' <<EOF
 title: System test failed SSH password for a watched account
 id: $WATCHED_ACCOUNT_RULE
@@ -249,11 +267,13 @@ detection:
     failure:
         MESSAGE|startswith: 'Failed password for '
         User: mallory
+        SourceIp|cidr: 198.51.100.0/24
     condition: failure
 EOF
 sh_in 'cat >/etc/cordon/cordon.yaml' <<EOF
 # Written by scripts/system-test.sh: a failed SSH password login stops health-app.service and
-# isolates the host; one for mallory locks mallory.
+# isolates the host; one for mallory from 198.51.100.0/24 locks mallory, blocks the address and
+# calls the webhook.
 rules:
   - /etc/cordon/rules
 state_directory: /var/lib/cordon
@@ -278,6 +298,22 @@ response:
       key: User
       settings:
         user: {field: User}
+    - name: block-src
+      hook: block-source
+      when:
+        rules: [$WATCHED_ACCOUNT_RULE]
+      key: SourceIp
+      ttl: 1h
+      settings:
+        address: {field: SourceIp}
+        management: [198.51.100.10]
+    - name: notify
+      hook: webhook
+      when:
+        rules: [$WATCHED_ACCOUNT_RULE]
+      settings:
+        url: http://127.0.0.1:8080/hook
+        timeout: 5
     - name: isolate
       hook: isolate-nftables
       when:
@@ -289,11 +325,11 @@ check "cordon check accepts the enforce configuration" sh_in 'cordon check --con
 sh_in 'systemctl restart cordon.service' || true
 check "cordon.service active with the enforce configuration" wait_active
 applied_before=$(count MESSAGE_ID=$APPLIED)
-failed_login mallory
-if wait_in 60 "[ \$(journalctl -q -o cat MESSAGE_ID=$APPLIED | wc -l) -ge $((applied_before + 3)) ]"; then
-    pass "three actions applied by the daemon's hooks"
+failed_login mallory 198.51.100.66
+if wait_in 60 "[ \$(journalctl -q -o cat MESSAGE_ID=$APPLIED | wc -l) -ge $((applied_before + 5)) ]"; then
+    pass "five actions applied by the daemon's hooks"
 else
-    fail "three actions applied" "$(sh_in "journalctl -q -o cat --output-fields=MESSAGE,CORDON_ACTION_STDERR MESSAGE_ID=$FAILED MESSAGE_ID=$APPLIED" | tail -n 6 | tr '\n' ' ')"
+    fail "five actions applied" "$(sh_in "journalctl -q -o cat --output-fields=MESSAGE,CORDON_ACTION_STDERR MESSAGE_ID=$FAILED MESSAGE_ID=$APPLIED" | tail -n 6 | tr '\n' ' ')"
 fi
 check "stop-unit: health-app.service is stopped and masked" \
     sh_in '[ "$(systemctl is-active health-app.service)" = inactive ] && [ "$(systemctl is-enabled health-app.service)" = masked-runtime ]'
@@ -306,6 +342,15 @@ check "lock-account: /etc/shadow keeps its owner and mode (root:shadow 640)" \
     sh_in '[ "$(stat -c "%U:%G %a" /etc/shadow)" = "root:shadow 640" ] && [ "$(stat -c %a /etc/passwd)" = 644 ]'
 check "isolate-nftables: table inet cordon has the isolation chains (CAP_NET_ADMIN, AF_NETLINK)" \
     sh_in 'nft list chain inet cordon isolate_input | grep -q "policy drop"'
+check "block-source: 198.51.100.66 is in the blocked set" sh_in 'nft list set inet cordon blocked4 | grep -q 198.51.100.66'
+check "block-source: a new connection from 198.51.100.66 is dropped (loopback still answers)" \
+    sh_in "blocked=\$(timeout 10 ssh $SSH_OPTIONS -o BatchMode=yes -b 198.51.100.66 mallory@198.51.100.66 true 2>&1)
+           open=\$(timeout 10 ssh $SSH_OPTIONS -o BatchMode=yes mallory@127.0.0.1 true 2>&1)
+           echo \"from 198.51.100.66: \$blocked; from 127.0.0.1: \$open\"
+           case \$blocked in *'Connection timed out'*) ;; *) exit 1 ;; esac
+           case \$open in *'Permission denied'*) ;; *) exit 1 ;; esac"
+check "webhook: curl POSTed the alert over AF_INET and got HTTP 200 from the listener" \
+    sh_in "journalctl -q -o cat --output-fields=CORDON_ACTION_STDOUT MESSAGE_ID=$APPLIED CORDON_ACTION_NAME=notify | grep -q 'POST apply to 127.0.0.1:8080: HTTP 200'"
 check "no hook failed" test "$(count MESSAGE_ID=$FAILED)" -eq 0
 
 echo "system-test: $passed passed, $failed failed in $(( $(date +%s) - start_time )) s"
