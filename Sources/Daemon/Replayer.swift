@@ -1,3 +1,4 @@
+import Alert
 import Detect
 import Glibc
 import Journal
@@ -45,11 +46,17 @@ public struct Replayer {
         let fields = ReadFields.selection(for: engine, journalTampering: journalTampering)
         var sinks: [AlertSink] = [OutputAlertSink(format: format)]
         if toJournal { sinks.append(JournalAlertSink()) }
-        let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks,
-                                host: ReplayHost(), assemblyOptions: assemblyOptions, correlator: detection.correlator,
-                                journalTampering: journalTampering ? JournalTampering() : nil, logger: logger)
-        pipeline.explainsAssembledEvents = explain
-        defer { pipeline.flush() }
+        // One pipeline per host (machine id), as `run` has one loop per host: correlation and
+        // tampering state of one host never sees another's entries, so replay equals live.
+        func makePipeline(_ correlator: Correlator?) -> Pipeline {
+            let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: sinks,
+                                    host: ReplayHost(), assemblyOptions: assemblyOptions, correlator: correlator,
+                                    journalTampering: journalTampering ? JournalTampering() : nil, logger: logger)
+            pipeline.explainsAssembledEvents = explain
+            return pipeline
+        }
+        var hosts = HostPipelines(first: makePipeline(detection.correlator)) { makePipeline(detection.makeCorrelator(nil).correlator) }
+        defer { sinks.forEach { $0.flush() } }
         do {
             try journal.seekHead()
             while try journal.next() {
@@ -57,14 +64,15 @@ public struct Replayer {
                 do {
                     entry = try journal.entry(fields: fields, includingCursor: false)
                 } catch {
-                    pipeline.countUnreadable(error)
+                    hosts.current.countUnreadable(error)
                     continue
                 }
+                let pipeline = hosts.pipeline(for: entry)
                 if explain { pipeline.writeExplanation(of: entry) }
                 try pipeline.process(entry) { () throws(JournalError) in try journal.cursor() }
             }
             // The journal ends: audit events still waiting for records are complete.
-            try pipeline.flushEvents()
+            for pipeline in hosts.all { try pipeline.flushEvents() }
         } catch let error as JournalError {
             throw Failure(.data, "\(files.joined(separator: ", ")): cannot read (\(error)); the journal file may be corrupt")
         } catch let failure as Failure {
@@ -72,6 +80,53 @@ public struct Replayer {
         } catch {
             throw Failure(.software, "\(error)")
         }
-        return pipeline.statistics
+        var statistics = Statistics()
+        for pipeline in hosts.all { statistics.accumulate(pipeline.statistics) }
+        statistics.correlationGroups = hosts.all.map { $0.statistics.correlationGroups }.reduce(0, +)
+        return statistics
+    }
+}
+
+/// The pipeline of each host (`_MACHINE_ID`) in a replay; entries without one share the first.
+struct HostPipelines {
+    private var byMachine: [[UInt8]: Pipeline] = [:]
+    private var lastMachine: [UInt8] = []
+    private(set) var current: Pipeline
+    private(set) var all: [Pipeline]
+    private let make: () -> Pipeline
+    /// Whether the first pipeline belongs to a machine yet.
+    private var firstTaken = false
+
+    init(first: Pipeline, make: @escaping () -> Pipeline) {
+        current = first
+        all = [first]
+        self.make = make
+    }
+
+    /// The pipeline for the entry's host. Consecutive entries of one host, the common case,
+    /// cost a comparison of 32 bytes.
+    mutating func pipeline(for entry: JournalEntry) -> Pipeline {
+        guard let machine = entry.value(of: "_MACHINE_ID") else {
+            if current !== all[0] {
+                current = all[0]
+                lastMachine = []
+            }
+            return current
+        }
+        guard !machine.elementsEqual(lastMachine) else { return current }
+        lastMachine = Array(machine)
+        if let known = byMachine[lastMachine] {
+            current = known
+        } else if !firstTaken {
+            firstTaken = true
+            byMachine[lastMachine] = all[0]
+            current = all[0]
+        } else {
+            let made = make()
+            byMachine[lastMachine] = made
+            all.append(made)
+            current = made
+        }
+        return current
     }
 }

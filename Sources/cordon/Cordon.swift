@@ -12,7 +12,7 @@ struct Cordon: ParsableCommand {
               journalctl MESSAGE_ID=\(CordonMessageID.alert) -o json
             """,
         version: CordonVersion.string,
-        subcommands: [RunCommand.self, ReplayCommand.self, CheckCommand.self, TestCommand.self, ActionsCommand.self,
+        subcommands: [RunCommand.self, ReplayCommand.self, CheckCommand.self, TestCommand.self, AlertsCommand.self, ActionsCommand.self,
                       ReleaseCommand.self, VersionCommand.self]
     )
 }

@@ -167,7 +167,8 @@ import Testing
         let firstAlerts = try waitForAlerts(field: "CORDON_HOST", value: String(host), count: 1, timeout: 20)
         try #require(firstAlerts.count == 1, "\(daemon.log)")
         #expect(firstAlerts[0].string("CORDON_RULE_ID") == "880973f3-9708-491c-a77b-2a35a1921158")
-        let checkpointPath = directory.path + "/state/checkpoint"
+        // `run` on journal files keeps a checkpoint per host (machine id).
+        let checkpointPath = directory.path + "/state/hosts/4f1c2a9be0d34c6a9d8e7f6a5b4c3d21/checkpoint"
         let deadline = Date().addingTimeInterval(10)
         var checkpoint = ""
         repeat {

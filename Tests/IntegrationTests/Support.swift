@@ -238,11 +238,18 @@ func makeJournal(export: [UInt8], directory: String, name: String = "fixture") t
 struct FixtureError: Error { let message: String }
 
 /// One fixture entry in export format, with trusted fields as a remote journal carries them.
-func exportEntry(realtime: UInt64, fields: [(String, [UInt8])], boot: String = "5a9e1d0c2b3f4a5e8d7c6b5a49382716") -> [JournalField] {
-    [JournalField("__REALTIME_TIMESTAMP", String(realtime)),
-     JournalField("__MONOTONIC_TIMESTAMP", String(realtime % 1_000_000_000_000)),
-     JournalField("_BOOT_ID", boot)] + fields.map { JournalField($0.0, $0.1) }
+func exportEntry(realtime: UInt64, fields: [(String, [UInt8])], boot: String = "5a9e1d0c2b3f4a5e8d7c6b5a49382716",
+                 machine: String = fixtureMachineID) -> [JournalField] {
+    // journald gives every entry a _MACHINE_ID; `cordon run` on journal files reads by it.
+    let machineField = fields.contains { $0.0 == "_MACHINE_ID" } ? [] : [JournalField("_MACHINE_ID", machine)]
+    return [JournalField("__REALTIME_TIMESTAMP", String(realtime)),
+            JournalField("__MONOTONIC_TIMESTAMP", String(realtime % 1_000_000_000_000)),
+            JournalField("_BOOT_ID", boot)] + machineField + fields.map { JournalField($0.0, $0.1) }
 }
+
+/// The `_MACHINE_ID` of fixture entries that name none: this machine's, as the entries of its own
+/// journal have (actions run for this machine's alerts only, by default).
+let fixtureMachineID = ID128.currentMachine?.description ?? "8c1e7a3f5b2d4e6f9a0b1c2d3e4f5a6b"
 
 /// The rule the crash and rotation tests use: an entry whose `field` is `value` and that has a
 /// `<field>_SEQ` field starting with `n` (entries carry `n<index>` there, so alerts carry it too).

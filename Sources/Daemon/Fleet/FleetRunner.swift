@@ -97,13 +97,15 @@ struct FleetRunner {
         shared.responder?.start()
         service.ready(status: statusLine(shared, hosts))
 
-        var lastDiscovery = monotonicMilliseconds()
+        /// When to look for new hosts again after entries were appended (monotonic ms).
+        var discoveryDue: Int? = nil
         var lastStatus = monotonicMilliseconds()
         var reloads = 0
         while true {
             // Every loop pings its heartbeat at least every half watchdog interval; the watchdog
             // is fed only while all of them do, so one stuck host loop gets the daemon restarted.
-            let timeout = pingInterval.map { max(1, $0 / 2) } ?? Loop.statusInterval
+            var timeout = pingInterval.map { max(1, $0 / 2) } ?? Loop.statusInterval
+            if let discoveryDue { timeout = max(0, min(timeout, discoveryDue - monotonicMilliseconds())) }
             let change: Journal.Change
             do {
                 change = try discovery.wait(timeoutMilliseconds: timeout, interrupt: signals.descriptor)
@@ -122,10 +124,11 @@ struct FleetRunner {
                 lastStatus = now
                 service.status(statusLine(shared, hosts))
             }
-            // New hosts: a new file (invalidated) at once; entries appended to an existing file
-            // (journal-remote without --split-mode=host) at most every 5 s.
-            if change == .invalidated || (change == .appended && now - lastDiscovery >= 5000) {
-                lastDiscovery = now
+            // New hosts: a new file (invalidated) at once; entries appended to a file, at most
+            // once a second (a new file's first entries, or a host new to a file shared by many).
+            if change == .appended, discoveryDue == nil { discoveryDue = now + 1000 }
+            if change == .invalidated || discoveryDue.map({ now >= $0 }) == true {
+                discoveryDue = nil
                 let found = try machineIDs(discovery)
                 for id in found.subtracting(known).sorted() {
                     // Every entry of a host seen for the first time is new: read it from its start.
