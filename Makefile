@@ -8,7 +8,8 @@ RULES     ?= rules
 BENCH_N   ?= 1000000
 CACHE     := .cache
 
-.PHONY: all build release run test check sigma-compat bench deps journald clean
+.PHONY: all build release run test check sigma-compat bench deps journald clean \
+        install uninstall deb verify-unit system-test
 
 all: build
 
@@ -21,8 +22,11 @@ journald:
 build: deps
 	swift build
 
+## release: the binary `make install` and `make deb` ship; the Swift runtime is linked in
+## (--static-swift-stdlib), so it needs only system libraries (ldd: libsystemd, libpcre2, libxml2, libc …).
+## lld, because GNU ld warns about mktemp inside the static Foundation.
 release: deps
-	swift build -c release
+	swift build -c release --static-swift-stdlib -Xswiftc -use-ld=lld
 
 ## run: the daemon in the foreground on the local journal with the shipped rules
 run: release journald
@@ -53,5 +57,38 @@ bench: release
 	@scripts/deps.sh bench
 	@scripts/bench.sh "$(SHARED)" "$(CACHE)" "$(BENCH_N)" "$(RULES)"
 
+## install: binary, unit, message catalog, hooks, docs; /etc/cordon/cordon.yaml and /etc/cordon/rules
+## only if absent (else beside them as .dist). DESTDIR for staging; PREFIX=/usr for packages.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+HOOKDIR    ?= $(PREFIX)/lib/cordon/hooks
+DOCDIR     ?= $(PREFIX)/share/doc/cordon
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/systemd/system)
+CONFDIR    ?= /etc/cordon
+HOOKS      := block-source isolate-nftables lock-account stop-unit webhook
+install: release
+	@DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" HOOKDIR="$(HOOKDIR)" DOCDIR="$(DOCDIR)" CATALOGDIR="$(CATALOGDIR)" \
+	    UNITDIR="$(UNITDIR)" CONFDIR="$(CONFDIR)" HOOKS="$(HOOKS)" scripts/install.sh install
+
+## uninstall: what install put there, but for /etc/cordon and /var/lib/cordon (configuration and state)
+uninstall:
+	@DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" HOOKDIR="$(HOOKDIR)" DOCDIR="$(DOCDIR)" CATALOGDIR="$(CATALOGDIR)" \
+	    UNITDIR="$(UNITDIR)" CONFDIR="$(CONFDIR)" HOOKS="$(HOOKS)" scripts/install.sh uninstall
+
+## deb: a Debian package (dpkg-deb, no debhelper) in dist/
+deb: release
+	@scripts/deb.sh dist
+
+## verify-unit: systemd-analyze verify and security of systemd/cordon.service (against the built binary)
+verify-unit: release
+	@scripts/verify-unit.sh .build/release/cordon
+
+## system-test: the .deb in a container with systemd as PID 1: start, alert, catalog, reload, stop,
+## watchdog, hooks under the hardened unit (scripts/system-test.sh)
+system-test: deb
+	@scripts/deps.sh test
+	@scripts/system-test.sh dist/cordon_$$(scripts/deb.sh version)_$$(dpkg --print-architecture).deb
+
 clean:
-	rm -rf .build $(CACHE)
+	rm -rf .build $(CACHE) dist

@@ -4,7 +4,7 @@
 #
 # Usage:
 #   scripts/container.sh rootfs                      build the cached root file system once; print its path
-#   scripts/container.sh boot [--owner PID] [--lifetime SECONDS]
+#   scripts/container.sh boot [--owner PID] [--lifetime SECONDS] [--no-hooks]
 #                                                    boot a container; print its PID 1 once systemd is up
 #   scripts/container.sh exec PID1 COMMAND [ARG...]  run a command inside (nsenter -t PID1 -a)
 #   scripts/container.sh stop PID1                   power it off (SIGTERM to its nspawn, SIGKILL after 15 s)
@@ -12,22 +12,26 @@
 #
 # boot: the rootfs is mounted read-only under a tmpfs overlay (--volatile=overlay), so whatever a test
 # changes inside is gone when the container stops, the cached rootfs is never modified and any number
-# of containers can run at once. The repository's hooks/ is bound read-only at /usr/lib/cordon/hooks.
+# of containers can run at once. The repository's hooks/ is bound read-only at /usr/lib/cordon/hooks
+# (--no-hooks: not, for a package that installs them there, scripts/system-test.sh).
 # The network is private (only lo). --owner PID: a watchdog stops the container when process PID exits
 # (a test run that crashes or is killed leaks nothing). --lifetime: nspawn is killed after this many
 # seconds whatever happens (default 1800).
 #
-# Environment: CORDON_TEST_ROOTFS (default /var/cache/cordon-test/rootfs), CORDON_TEST_MIRROR (default:
+# Environment: CORDON_TEST_ROOTFS (default .cache/container-rootfs in the repository), CORDON_TEST_MIRROR (default:
 # the Debian mirror this machine's own apt sources name). Needs root, systemd-container and debootstrap
 # (scripts/deps.sh test). Never boots systemd against this machine's own root.
 set -euo pipefail
 
-ROOTFS=${CORDON_TEST_ROOTFS:-/var/cache/cordon-test/rootfs}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+ROOTFS=${CORDON_TEST_ROOTFS:-$REPO/.cache/container-rootfs}
 RUN_DIR=/run/cordon-test/containers
 # Bump when the package list or the configuration below changes: a stale cached rootfs is rebuilt.
-STAMP="cordon-rootfs 1 bookworm systemd systemd-sysv dbus libpam-systemd login passwd procps nftables iproute2"
-INCLUDE=systemd,systemd-sysv,dbus,libpam-systemd,login,passwd,procps,nftables,iproute2
+# The second line: what the Cordon package depends on and recommends (curl, for webhook), a real
+# sshd to attack and a listener for webhook's POST (system-test.sh).
+INCLUDE=systemd,systemd-sysv,dbus,libpam-systemd,login,passwd,procps,nftables,iproute2,\
+libsystemd0,libpcre2-8-0,libxml2,libstdc++6,libgcc-s1,util-linux,curl,openssh-server,openssh-client,sshpass,netcat-openbsd
+STAMP="cordon-rootfs 3 bookworm $INCLUDE"
 
 die() { echo "container.sh: $*" >&2; exit 1; }
 
@@ -111,9 +115,10 @@ nspawn_of() {
 valid_pid() { [[ "$1" =~ ^[1-9][0-9]{0,9}$ ]] || die "not a process id: '$1'"; }
 
 boot() {
-    local owner="" lifetime=1800
+    local owner="" lifetime=1800 hooks=(--bind-ro="$REPO/hooks:/usr/lib/cordon/hooks")
     while [ $# -gt 0 ]; do
         case "$1" in
+            --no-hooks) hooks=(); shift ;;
             --owner) owner=$2; valid_pid "$owner"; shift 2 ;;
             --lifetime) lifetime=$2; [[ "$lifetime" =~ ^[1-9][0-9]{0,5}$ ]] || die "bad --lifetime"; shift 2 ;;
             *) die "boot: unknown option '$1'" ;;
@@ -129,7 +134,7 @@ boot() {
     setsid timeout --kill-after=10 "$lifetime" systemd-nspawn -q -D "$ROOTFS" \
         --volatile=overlay --read-only --register=no --keep-unit --private-network --console=pipe \
         --link-journal=no --resolv-conf=off --timezone=off --machine="cordon-test-${log##*.}" \
-        --bind-ro="$REPO/hooks:/usr/lib/cordon/hooks" -b </dev/null >"$log" 2>&1 &
+        "${hooks[@]}" -b </dev/null >"$log" 2>&1 &
     launcher=$!
     for _ in $(seq 600); do
         kill -0 "$launcher" 2>/dev/null || { cat "$log" >&2; die "systemd-nspawn exited while booting"; }

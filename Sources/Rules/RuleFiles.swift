@@ -85,7 +85,7 @@ enum RuleFiles {
 
     private static func missing(_ path: String) -> Diagnostic {
         Diagnostic(kind: .noInput, file: path, line: nil, message: "no such file or directory",
-                   hint: "check the --rules path")
+                   hint: "check the path (--rules, or rules: in the configuration)")
     }
 
     private static func denied(_ path: String) -> Diagnostic {

@@ -55,7 +55,7 @@ import Testing
         let missing = directory.path + "/missing.yml"
         let result = RuleLoader.load(paths: [missing, directory.path])
         #expect(result.rules.map(\.identifier) == ["good"])
-        #expect(result.diagnostics.map(\.description) == ["\(missing): error: no such file or directory — check the --rules path"])
+        #expect(result.diagnostics.map(\.description) == ["\(missing): error: no such file or directory — check the path (--rules, or rules: in the configuration)"])
         #expect(result.diagnostics.first?.kind == .noInput)
         #expect(result.diagnostics.first?.line == nil)
     }
