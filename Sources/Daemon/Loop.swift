@@ -140,7 +140,7 @@ struct Loop {
     mutating func run(control: any LoopControl) throws(Failure) {
         while true {
             do {
-                try drain()
+                try drain(control: control)
                 // Caught up. Save the checkpoint once the interval has passed, not on every idle
                 // moment: a trickle of entries must not cost an fsync each.
                 var timeout: Int? = nil
@@ -204,7 +204,9 @@ struct Loop {
     }
 
     /// Processes every available entry; checkpoints by count and time as it goes.
-    mutating func drain() throws {
+    /// - Parameter control: polled every 1,024 entries, so a stop or reload asked for during a
+    ///   long catch-up is handled then, not once the journal is read to its end.
+    mutating func drain(control: (any LoopControl)? = nil) throws {
         let journal = journal  // for the cursor closure, which must not capture `self`
         let pipeline = pipeline
         let fields = generation.fields
@@ -247,6 +249,11 @@ struct Loop {
                 sinceAlive = 0
                 heartbeat.alive()
                 updateStatus()
+                if let control, Loop.isReadable(control.descriptor) {
+                    // The journal is still at the entry just processed: its cursor can be read.
+                    settleLastProcessed()
+                    return
+                }
             }
             let sinceSave = monotonicMilliseconds() - lastSave
             if (entriesSinceSave >= configuration.checkpointEntries || sinceSave >= configuration.checkpointIntervalMilliseconds)
@@ -365,6 +372,12 @@ struct Loop {
         lastStatus = (now, statistics.entries)
         heartbeat.report(LoopStatus(rules: generation.ruleCount, entryRate: entryRate, entries: statistics.entries,
                                     alerts: statistics.alerts), line: statusLine())
+    }
+
+    /// Whether `descriptor` has something to read now (a request waits).
+    static func isReadable(_ descriptor: CInt) -> Bool {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, 0) == 1
     }
 
     /// How often the status line is updated, in ms.

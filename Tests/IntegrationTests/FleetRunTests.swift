@@ -112,4 +112,41 @@ import Testing
         }
         #expect(replayed == live, "replay only: \(replayed.subtracting(live)); live only: \(live.subtracting(replayed))")
     }
+
+    @Test("SIGTERM during a long catch-up stops at once, mid-way; the restart reads the rest: every alert exactly once")
+    func stopDuringCatchUp() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let token = uniqueToken()
+        let rules = try directory.write("rules/marker.yml", markerRule(identifier: "catch-up-\(token)", field: "CORDONTEST_CATCHUP", value: token))
+        // 200,000 entries; every 1,000th carries the marker: 200 alerts in all.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(200_000 * 160)
+        for index in 0..<200_000 {
+            var fields: [(String, [UInt8])] = [("MESSAGE", Array("catch-up entry \(index)".utf8))]
+            if index % 1000 == 999 {
+                fields += [("CORDONTEST_CATCHUP", Array(token.utf8)), ("CORDONTEST_CATCHUP_SEQ", Array("n\(index)".utf8))]
+            }
+            ExportFormat.append(exportEntry(realtime: Self.start + UInt64(index) * 1000, fields: fields), to: &bytes)
+        }
+        // systemd-journal-remote rotates a file this large: the directory holds them all.
+        _ = try makeJournal(export: bytes, directory: directory.path + "/j")
+        let arguments = ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state",
+                         "--directory", directory.path + "/j", "--from-start"]
+        var daemon = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
+        defer { daemon.kill(SIGKILL); daemon.wait() }
+        #expect(daemon.waitUntilStarted(), "\(daemon.log)")
+        usleep(300_000)
+        #expect(daemon.stop() == 0)
+        let pid = daemon.process.processIdentifier
+        let before = try alertEntries(field: "CORDON_RULE_ID", value: "catch-up-\(token)").filter { $0.string("_PID") == String(pid) }.count
+        #expect(before < 200, "the daemon read to the end before it stopped")
+        daemon = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
+        #expect(daemon.waitUntilStarted(), "\(daemon.log)")
+        let all = try waitForAlerts(field: "CORDON_RULE_ID", value: "catch-up-\(token)", count: 200, timeout: 120)
+        usleep(500_000)
+        let sequences = try alertEntries(field: "CORDON_RULE_ID", value: "catch-up-\(token)").compactMap { $0.string("CORDON_FIELD_CORDONTEST_CATCHUP_SEQ") }
+        #expect(all.count >= 200 && sequences.count == 200 && Set(sequences).count == 200, "\(sequences.count) alerts, \(Set(sequences).count) distinct")
+        #expect(daemon.stop() == 0)
+    }
 }
