@@ -4,21 +4,21 @@ import Journal
 import Testing
 
 /// `cordon run --directory` on a collector's directory (systemd-journal-remote's): one loop,
-/// checkpoint and correlation state per host.
-@Suite(.serialized) struct FleetRunTests {
-    static let failedPassword = "dd6e5a1e-ca11-453b-9351-fd41c86f4959"
-    static let bruteForce = "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14"
-    static let start: UInt64 = 1_764_151_200_000_000
-    static let second: UInt64 = 1_000_000
+/// checkpoint and correlation state per host. In `JournaldTests`, whose rotation test vacuums the
+/// journal these tests read their alerts back from.
+extension JournaldTests {
+    static let fleetFailedPassword = "dd6e5a1e-ca11-453b-9351-fd41c86f4959"
+    static let fleetBruteForce = "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14"
+    static let fleetStart: UInt64 = 1_764_151_200_000_000
 
-    struct Host {
+    struct FleetRunHost {
         let name: String
         let machine = uniqueToken()
         let boot = uniqueToken()
     }
 
     /// Export bytes of failed passwords from a trusted sshd on `host`, at the given offsets (s).
-    static func failures(_ host: Host, from address: String, at offsets: [Double]) -> [UInt8] {
+    static func fleetFailures(_ host: FleetRunHost, from address: String, at offsets: [Double]) -> [UInt8] {
         var bytes: [UInt8] = []
         for (index, offset) in offsets.enumerated() {
             let fields = [
@@ -27,22 +27,22 @@ import Testing
                 ("_TRANSPORT", "syslog"), ("SYSLOG_IDENTIFIER", "sshd"), ("PRIORITY", "5"),
                 ("MESSAGE", "Failed password for root from \(address) port \(50000 + index) ssh2"),
             ]
-            ExportFormat.append(exportEntry(realtime: start + UInt64(offset * 1_000_000), fields: fields.map { ($0.0, Array($0.1.utf8)) },
+            ExportFormat.append(exportEntry(realtime: fleetStart + UInt64(offset * 1_000_000), fields: fields.map { ($0.0, Array($0.1.utf8)) },
                                             boot: host.boot), to: &bytes)
         }
         return bytes
     }
 
     /// The live alerts on `host` of `rule`.
-    static func alerts(_ rule: String, on host: Host) throws -> [JournalEntry] {
+    static func fleetAlerts(_ rule: String, on host: FleetRunHost) throws -> [JournalEntry] {
         try alertEntries([("CORDON_RULE_ID", rule), ("CORDON_HOST", host.name)])
     }
 
-    static func waitFor(_ rule: String, on host: Host, count: Int, timeout: Double = 30) throws -> [JournalEntry] {
+    static func fleetWaitFor(_ rule: String, on host: FleetRunHost, count: Int, timeout: Double = 30) throws -> [JournalEntry] {
         let deadline = Date().addingTimeInterval(timeout)
         var found: [JournalEntry] = []
         repeat {
-            found = try alerts(rule, on: host)
+            found = try fleetAlerts(rule, on: host)
             if found.count >= count { return found }
             usleep(100_000)
         } while Date() < deadline
@@ -54,50 +54,50 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let token = String(uniqueToken().prefix(8))
-        let a = Host(name: "fleet-a-\(token)"), b = Host(name: "fleet-b-\(token)"), c = Host(name: "fleet-c-\(token)")
+        let a = FleetRunHost(name: "fleet-a-\(token)"), b = FleetRunHost(name: "fleet-b-\(token)"), c = FleetRunHost(name: "fleet-c-\(token)")
         let remote = directory.path + "/remote"
         // a and b: 6 failures each from one address, interleaved within a minute. Counted
         // together they would be a brute force (10 in 5 minutes); per host they are not.
         // c: 10 failures from another address, a brute force on c.
-        _ = try makeJournal(export: Self.failures(a, from: "203.0.113.7", at: (0..<6).map { Double($0) * 10 }), directory: remote, name: "remote-\(a.name)")
-        _ = try makeJournal(export: Self.failures(b, from: "203.0.113.7", at: (0..<6).map { Double($0) * 10 + 5 }), directory: remote, name: "remote-\(b.name)")
-        _ = try makeJournal(export: Self.failures(c, from: "203.0.113.8", at: (0..<10).map { Double($0) * 10 + 2.5 }), directory: remote, name: "remote-\(c.name)")
+        _ = try makeJournal(export: Self.fleetFailures(a, from: "203.0.113.7", at: (0..<6).map { Double($0) * 10 }), directory: remote, name: "remote-\(a.name)")
+        _ = try makeJournal(export: Self.fleetFailures(b, from: "203.0.113.7", at: (0..<6).map { Double($0) * 10 + 5 }), directory: remote, name: "remote-\(b.name)")
+        _ = try makeJournal(export: Self.fleetFailures(c, from: "203.0.113.8", at: (0..<10).map { Double($0) * 10 + 2.5 }), directory: remote, name: "remote-\(c.name)")
 
         let state = directory.path + "/state"
         let arguments = ["--rules", Paths.shippedRules, "--state-dir", state, "--directory", remote, "--from-start"]
         var daemon = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
         defer { daemon.kill(SIGKILL); daemon.wait() }
         #expect(daemon.waitUntilStarted(), "\(daemon.log)")
-        #expect(try Self.waitFor(Self.failedPassword, on: c, count: 10).count == 10, "\(daemon.log)")
-        let bruteForceOnC = try Self.waitFor(Self.bruteForce, on: c, count: 1)
+        #expect(try Self.fleetWaitFor(Self.fleetFailedPassword, on: c, count: 10).count == 10, "\(daemon.log)")
+        let bruteForceOnC = try Self.fleetWaitFor(Self.fleetBruteForce, on: c, count: 1)
         #expect(bruteForceOnC.count == 1)
         #expect(bruteForceOnC.first?.string("CORDON_MACHINE_ID") == c.machine)
-        #expect(try Self.waitFor(Self.failedPassword, on: a, count: 6).count == 6)
-        #expect(try Self.waitFor(Self.failedPassword, on: b, count: 6).count == 6)
-        for alert in try Self.alerts(Self.failedPassword, on: a) { #expect(alert.string("CORDON_MACHINE_ID") == a.machine) }
+        #expect(try Self.fleetWaitFor(Self.fleetFailedPassword, on: a, count: 6).count == 6)
+        #expect(try Self.fleetWaitFor(Self.fleetFailedPassword, on: b, count: 6).count == 6)
+        for alert in try Self.fleetAlerts(Self.fleetFailedPassword, on: a) { #expect(alert.string("CORDON_MACHINE_ID") == a.machine) }
         usleep(1_000_000)
-        #expect(try Self.alerts(Self.bruteForce, on: a).isEmpty, "a's 6 failures were counted with b's")
-        #expect(try Self.alerts(Self.bruteForce, on: b).isEmpty, "b's 6 failures were counted with a's")
+        #expect(try Self.fleetAlerts(Self.fleetBruteForce, on: a).isEmpty, "a's 6 failures were counted with b's")
+        #expect(try Self.fleetAlerts(Self.fleetBruteForce, on: b).isEmpty, "b's 6 failures were counted with a's")
         for host in [a, b, c] {
             #expect(FileManager.default.fileExists(atPath: "\(state)/hosts/\(host.machine)/checkpoint"), "\(host.name)")
         }
 
         // b's backlog arrives late: entries older than those of c the daemon has read already.
         // One reader over all files would have moved past their time and skipped them.
-        _ = try makeJournal(export: Self.failures(b, from: "203.0.113.7", at: [61, 62]), directory: remote, name: "remote-\(b.name)-backlog")
-        #expect(try Self.waitFor(Self.failedPassword, on: b, count: 8).count == 8, "\(daemon.log)")
+        _ = try makeJournal(export: Self.fleetFailures(b, from: "203.0.113.7", at: [61, 62]), directory: remote, name: "remote-\(b.name)-backlog")
+        #expect(try Self.fleetWaitFor(Self.fleetFailedPassword, on: b, count: 8).count == 8, "\(daemon.log)")
 
         // Stopped, more of b's entries arrive, restarted: only those are new.
         #expect(daemon.stop() == 0)
-        _ = try makeJournal(export: Self.failures(b, from: "203.0.113.7", at: [200]), directory: remote, name: "remote-\(b.name)-later")
+        _ = try makeJournal(export: Self.fleetFailures(b, from: "203.0.113.7", at: [200]), directory: remote, name: "remote-\(b.name)-later")
         daemon = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
         #expect(daemon.waitUntilStarted(), "\(daemon.log)")
-        #expect(try Self.waitFor(Self.failedPassword, on: b, count: 9).count == 9)
+        #expect(try Self.fleetWaitFor(Self.fleetFailedPassword, on: b, count: 9).count == 9)
         usleep(1_500_000)
-        #expect(try Self.alerts(Self.failedPassword, on: b).count == 9)
-        #expect(try Self.alerts(Self.failedPassword, on: a).count == 6)
-        #expect(try Self.alerts(Self.failedPassword, on: c).count == 10)
-        #expect(try Self.alerts(Self.bruteForce, on: c).count == 1)
+        #expect(try Self.fleetAlerts(Self.fleetFailedPassword, on: b).count == 9)
+        #expect(try Self.fleetAlerts(Self.fleetFailedPassword, on: a).count == 6)
+        #expect(try Self.fleetAlerts(Self.fleetFailedPassword, on: c).count == 10)
+        #expect(try Self.fleetAlerts(Self.fleetBruteForce, on: c).count == 1)
         #expect(daemon.stop() == 0)
 
         // Replay equals live: the same (rule, source entry) pairs.
@@ -127,7 +127,7 @@ import Testing
             if index % 1000 == 999 {
                 fields += [("CORDONTEST_CATCHUP", Array(token.utf8)), ("CORDONTEST_CATCHUP_SEQ", Array("n\(index)".utf8))]
             }
-            ExportFormat.append(exportEntry(realtime: Self.start + UInt64(index) * 1000, fields: fields), to: &bytes)
+            ExportFormat.append(exportEntry(realtime: Self.fleetStart + UInt64(index) * 1000, fields: fields), to: &bytes)
         }
         // systemd-journal-remote rotates a file this large: the directory holds them all.
         _ = try makeJournal(export: bytes, directory: directory.path + "/j")
