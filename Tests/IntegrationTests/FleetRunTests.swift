@@ -149,4 +149,21 @@ extension JournaldTests {
         #expect(all.count >= 200 && sequences.count == 200 && Set(sequences).count == 200, "\(sequences.count) alerts, \(Set(sequences).count) distinct")
         #expect(daemon.stop() == 0)
     }
+
+    @Test("Fleet mode raises its open-file limit to the hard limit: each host's view opens every file of the directory")
+    func raisesTheOpenFileLimit() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let host = FleetRunHost(name: "fleet-limit-\(uniqueToken().prefix(8))")
+        _ = try makeJournal(export: Self.fleetFailures(host, from: "203.0.113.9", at: [0]), directory: directory.path + "/remote", name: "remote-\(host.name)")
+        let daemon = try DaemonProcess(arguments: ["--rules", Paths.shippedRules, "--state-dir", directory.path + "/state",
+                                                   "--directory", directory.path + "/remote"],
+                                       logPath: directory.path + "/daemon.log", launcher: ["/usr/bin/prlimit", "--nofile=256:8192"])
+        defer { daemon.kill(SIGKILL); daemon.wait() }
+        #expect(daemon.waitUntilStarted(), "\(daemon.log)")
+        let limits = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/limits", encoding: .utf8)
+        let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }.map(String.init) ?? ""
+        #expect(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).prefix(2) == ["8192", "8192"], "\(line)")
+        #expect(daemon.stop() == 0)
+    }
 }

@@ -51,6 +51,7 @@ struct FleetRunner {
 
     func run() throws(Failure) -> Statistics {
         let signals = try ControlSignals([SIGTERM, SIGINT, SIGHUP, SIGUSR1])
+        FleetRunner.raiseDescriptorLimit(logger: logger)
         let service = ServiceNotifier()
         try CheckpointStore(directory: configuration.stateDirectory).prepare()
         var shared = try loadShared(configuration, reusing: nil)
@@ -169,6 +170,20 @@ struct FleetRunner {
                     return statistics
                 }
             }
+        }
+    }
+
+    /// Each host's view opens every journal file of the directory (sd-journal has no per-host
+    /// file set that follows rotation), so hosts × files descriptors are open: the soft limit
+    /// (1,024 by default) goes up to the hard one, as daemons with many files do.
+    static func raiseDescriptorLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let previous = limit.rlim_cur
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("Cannot raise the open-file limit; many hosts' journal files may not all open",
+                           metadata: ["limit": "\(previous)"])
         }
     }
 
