@@ -1,4 +1,5 @@
 import Journal
+import Parse
 
 /// The short id `cordon alerts` shows for an alert and `--evidence` takes: the first 12 hex digits
 /// of the 64-bit FNV-1a hash of `CORDON_SOURCE_CURSOR`, a newline and `CORDON_RULE_ID`.
@@ -12,18 +13,11 @@ public enum AlertIdentifier {
 
     /// The short id of an alert entry.
     public static func short(for entry: JournalEntry) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-        }
-        mix(entry.value(of: "CORDON_SOURCE_CURSOR") ?? [])
-        mix(CollectionOfOne(UInt8(ascii: "\n")))
-        mix(entry.value(of: "CORDON_RULE_ID") ?? [])
-        let hex = String(hash, radix: 16)
-        return String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(length))
+        var hasher = FNV1a()
+        hasher.add(entry.value(of: "CORDON_SOURCE_CURSOR") ?? [])
+        hasher.add(CollectionOfOne(UInt8(ascii: "\n")))
+        hasher.add(entry.value(of: "CORDON_RULE_ID") ?? [])
+        return String(FNV1a.hex(hasher.value).prefix(length))
     }
 
     /// Whether `text` has the shape of a short id (12 hex digits).

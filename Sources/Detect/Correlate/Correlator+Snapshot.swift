@@ -1,3 +1,4 @@
+import Parse
 import Rules
 
 /// A correlation snapshot that cannot be restored: the caller starts clean and warns.
@@ -125,11 +126,6 @@ extension Correlator {
 
     /// FNV-1a, 64 bits.
     static func checksum(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
+        FNV1a.hash(bytes)
     }
 }
