@@ -143,19 +143,25 @@ extension Runner {
         let (detection, snapshotProblem) = try RuleLoading.detection(
             paths: configuration.rulePaths, placeholders: configuration.placeholders,
             maximumGroups: configuration.correlationMaximumGroups, snapshot: snapshot)
-        let engine = detection.engine
-        RuleLoading.log(detection.warnings, engine: engine, logger: logger)
+        RuleLoading.log(detection.warnings, engine: detection.engine, logger: logger)
         let responder = try makeResponder(configuration.response, detection, reusing: reusing)
+        let generation = makeGeneration(configuration, engine: detection.engine, correlator: detection.correlator,
+                                        responder: responder, alreadyWritten: alreadyWritten)
+        return (generation, snapshotProblem.map { "\($0)" })
+    }
+
+    /// The pipeline of loaded rules with this correlation state and responder, and the fields it reads.
+    func makeGeneration(_ configuration: Configuration, engine: Engine, correlator: Correlator?, responder: Responder?,
+                        alreadyWritten: Set<AlertKey>) -> Generation {
         let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: [JournalAlertSink()],
                                 alreadyWritten: alreadyWritten, host: LiveHost(source: source),
-                                assemblyOptions: configuration.assembly, correlator: detection.correlator,
+                                assemblyOptions: configuration.assembly, correlator: correlator,
                                 journalTampering: configuration.journalTampering ? JournalTampering() : nil,
                                 responder: responder, logger: logger)
         let fields = ReadFields.selection(for: engine, journalTampering: configuration.journalTampering,
                                           also: FaultInjection.stallMarker == nil ? [] : ["MESSAGE"])
-        let generation = Generation(configuration: configuration, pipeline: pipeline, fields: fields,
-                                    responder: responder, ruleCount: engine.rules.count)
-        return (generation, snapshotProblem.map { "\($0)" })
+        return Generation(configuration: configuration, pipeline: pipeline, fields: fields,
+                          responder: responder, ruleCount: engine.rules.count)
     }
 
     /// The responder for the configured actions, with rule names resolved; nil without actions.

@@ -38,7 +38,10 @@ public enum CordonMessageID {
     /// `cordon alerts` lists them and a restart finds them to avoid writing one twice.
     public static let alerts: Set<String> = [alert, tamperingSign, stateEvicted]
 
+    /// The ids of action entries (they carry `CORDON_ACTION_*` and the triggering alert's
+    /// `CORDON_RULE_ID` and `CORDON_SOURCE_CURSOR`).
+    public static let actions: Set<String> = [actionApplied, actionWouldRun, actionFailed, actionReleased, actionSkipped]
+
     /// Every id Cordon writes.
-    public static let all: Set<String> = alerts.union([started, actionApplied, actionWouldRun, actionFailed, actionReleased,
-                                                       actionSkipped, loadFailed, reloaded, stopped])
+    public static let all: Set<String> = alerts.union(actions).union([started, loadFailed, reloaded, stopped])
 }

@@ -202,9 +202,9 @@ struct FleetRunner {
         do {
             var ids = Set<String>()
             for value in try journal.uniqueValues(of: "_MACHINE_ID") {
+                // As journald writes it: a match on any other spelling would select nothing.
                 let text = String(decoding: value, as: UTF8.self)
-                guard text.utf8.count == 32, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
-                else { continue }
+                guard ID128(text)?.description == text else { continue }
                 ids.insert(text)
             }
             return ids
@@ -225,21 +225,12 @@ struct FleetRunner {
 
     /// One host's pipeline over the shared rules, with its own correlation and tampering state.
     func makeGeneration(_ shared: Shared, machineID: String, snapshot: [UInt8]?, alreadyWritten: Set<AlertKey>) -> Generation {
-        let configuration = shared.configuration
         let (correlator, snapshotProblem) = shared.detection.makeCorrelator(snapshot)
         if let snapshotProblem {
             logger.info("A host's correlation state starts afresh", metadata: ["host.machine_id": "\(machineID)", "reason": "\(snapshotProblem)"])
         }
-        let engine = shared.detection.engine
-        let pipeline = Pipeline(engine: engine, ownEntries: OwnEntries(userID: geteuid()), sinks: [JournalAlertSink()],
-                                alreadyWritten: alreadyWritten, host: ReplayHost(),
-                                assemblyOptions: configuration.assembly, correlator: correlator,
-                                journalTampering: configuration.journalTampering ? JournalTampering() : nil,
-                                responder: shared.responder, logger: logger)
-        let fields = ReadFields.selection(for: engine, journalTampering: configuration.journalTampering,
-                                          also: FaultInjection.stallMarker == nil ? [] : ["MESSAGE"])
-        return Generation(configuration: configuration, pipeline: pipeline, fields: fields,
-                          responder: shared.responder, ruleCount: engine.rules.count)
+        return runner.makeGeneration(shared.configuration, engine: shared.detection.engine, correlator: correlator,
+                                     responder: shared.responder, alreadyWritten: alreadyWritten)
     }
 
     /// Opens the host's view of the journal, positions its loop and starts its thread.

@@ -176,9 +176,8 @@ struct ActionQuery {
         self.ownEntries = OwnEntries(userID: writerUserID)
     }
 
-    /// The message ids of action entries.
-    static let messageIDs = [CordonMessageID.actionApplied, CordonMessageID.actionWouldRun, CordonMessageID.actionFailed,
-                             CordonMessageID.actionReleased, CordonMessageID.actionSkipped]
+    /// The message ids of action entries, in a fixed order.
+    static let messageIDs = CordonMessageID.actions.sorted()
 
     /// The most alerts whose source cursors become matches; above it every action entry after the
     /// first alert is read.
