@@ -180,13 +180,20 @@ func alertEntries(field: String, value: String) throws -> [JournalEntry] {
 /// Cordon's alerts (any of `CordonMessageID.alerts`) in the local journal that carry all these
 /// `field=value` pairs.
 func alertEntries(_ matches: [(String, String)]) throws -> [JournalEntry] {
-    try CordonMessageID.alerts.sorted().flatMap { try cordonEntries($0, matches) }.sorted { $0.realtime < $1.realtime }
+    try cordonEntries(CordonMessageID.alerts.sorted(), matches)
 }
 
 /// Cordon's entries with this `MESSAGE_ID` in the local journal that carry all these `field=value` pairs.
 func cordonEntries(_ messageID: String, _ matches: [(String, String)]) throws -> [JournalEntry] {
+    try cordonEntries([messageID], matches)
+}
+
+/// Cordon's entries with any of these `MESSAGE_ID`s in the local journal that carry all these
+/// `field=value` pairs, oldest first.
+func cordonEntries(_ messageIDs: [String], _ matches: [(String, String)]) throws -> [JournalEntry] {
     let journal = try Journal(source: .local)
-    try journal.addMatch(field: "MESSAGE_ID", value: messageID)
+    // Matches on one field are alternatives.
+    for messageID in messageIDs { try journal.addMatch(field: "MESSAGE_ID", value: messageID) }
     for (field, value) in matches { try journal.addMatch(field: field, value: value) }
     try journal.seekHead()
     var entries: [JournalEntry] = []
