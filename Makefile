@@ -39,10 +39,10 @@ test:
 	swift build --build-tests
 	swift test --skip-build
 
-## check: validate the shipped rules and run their tests (X.test.yml beside X.yml)
+## check: validate the shipped rules and run their tests (X.test.yml beside X.yml); every rule needs a case that must match and one that must not
 check: release
 	.build/release/cordon check $(RULES)
-	.build/release/cordon test $(RULES)
+	.build/release/cordon test --strict $(RULES)
 
 ## sigma-compat: load every SigmaHQ Linux rule in ../shared/sigma and report what loads, what is
 ## evaluated and why the rest is not; then the unsupported/deprecated folders, which must be rejected

@@ -61,24 +61,52 @@ public struct RuleTestReport: Sendable {
     public var untestedRules: [Rule] = []
     /// Loaded correlation rules and detectors that no case names, in load order.
     public var untestedCorrelations: [CorrelationRule] = []
+    /// Rules (base, correlation or detector) that cases name, but only on one side: no case where
+    /// the rule must match, or none where it must not. A rule tested on one side only can be
+    /// always-true (or never-true) and still pass.
+    public var oneSided: [OneSidedRule] = []
     /// With `--explain`: for each case, why each rule did or did not match its event.
     public var explanations: [String] = []
 
     /// Makes an empty report.
     public init() {}
 
-    /// One line per rule without tests: `file:line:column: warning: rule <id> (<title>) has no tests — …`.
+    /// One line per rule without tests, `file:line:column: warning: rule <id> (<title>) has no tests — …`,
+    /// then one per rule tested on one side only.
     public var warnings: [String] {
         let rules = untestedRules.map { ($0.identifier, $0.title, $0.location) }
             + untestedCorrelations.map { ($0.identifier, $0.title, $0.location) }
-        return rules.map { identifier, title, location in
-            let testFile = RuleTestFileName.testFiles(forRule: location.file).first ?? "a .test.yml file"
-            return Diagnostic(severity: .warning, file: location.file, line: location.line, column: location.column,
-                              message: "rule \(identifier) (\(title)) has no tests",
-                              hint: "add cases to \(testFile)").description
+        let untested = rules.map { identifier, title, location in
+            Self.warning(location, "rule \(identifier) (\(title)) has no tests", hint: "add cases to")
         }
+        return untested + oneSided.map { rule in
+            rule.missingMatch
+                ? Self.warning(rule.location, "rule \(rule.identifier) (\(rule.title)) has no case where it must match",
+                               hint: "add a case listing it under 'match:' to")
+                : Self.warning(rule.location, "rule \(rule.identifier) (\(rule.title)) has no case where it must not match",
+                               hint: "add a benign look-alike listing it under 'no_match:' to")
+        }
+    }
+
+    /// A warning at a rule's location whose hint ends with the rule's test file.
+    private static func warning(_ location: SourceLocation, _ message: String, hint: String) -> String {
+        let testFile = RuleTestFileName.testFiles(forRule: location.file).first ?? "a .test.yml file"
+        return Diagnostic(severity: .warning, file: location.file, line: location.line, column: location.column,
+                          message: message, hint: "\(hint) \(testFile)").description
     }
 
     /// `N passed, N failed`.
     public var summary: String { "\(passed) passed, \(failed) failed" }
+}
+
+/// A rule that cases name on one side only (`RuleTestReport.oneSided`).
+public struct OneSidedRule: Sendable {
+    /// The rule's id.
+    public let identifier: String
+    /// The rule's title.
+    public let title: String
+    /// Where the rule's document starts.
+    public let location: SourceLocation
+    /// True when no case lists it under `match`; false when none lists it under `no_match`.
+    public let missingMatch: Bool
 }

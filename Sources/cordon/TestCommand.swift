@@ -9,7 +9,8 @@ struct TestCommand: ParsableCommand {
         discussion: """
             Each case gives one event (journal entries, such as the records of an audit event, or \
             with kind: an assembled event) and the rule ids that must (match) and must not (no_match) \
-            match it; see README.md, "Testing rules". Exit codes: 0 all cases pass, 1 a case failed, \
+            match it; see README.md, "Testing rules". Exit codes: 0 all cases pass, 1 a case failed \
+            (with --strict, also a rule without a case that must match or one that must not), \
             65 a rule or test file is malformed, 66 a path is missing, 77 no permission.
             """
     )
@@ -26,7 +27,11 @@ struct TestCommand: ParsableCommand {
     @Flag(help: "For every case, print which rules were considered, which selections held and why each condition did or did not.")
     var explain = false
 
-    /// Runs every case; exits 1 when one fails.
+    /// `--strict`.
+    @Flag(help: "Fail (exit 1) also when a rule has no tests, or no case where it must match, or none where it must not.")
+    var strict = false
+
+    /// Runs every case; exits 1 when one fails (with --strict, also on a warning).
     func run() throws {
         var failed = false
         try reporting { () throws(Failure) in
@@ -38,7 +43,7 @@ struct TestCommand: ParsableCommand {
             for failure in report.failures { print(failure) }
             for warning in report.warnings { print(warning) }
             print(report.summary)
-            failed = report.failed > 0
+            failed = report.failed > 0 || (strict && !report.warnings.isEmpty)
         }
         if failed { throw ExitCode(1) }
     }

@@ -19,7 +19,7 @@ struct RuleTestCommandTests {
         """
 
     @Test func shippedRulesPassTheirTestsAndEveryRuleHasSome() throws {
-        let result = try runCommand([Paths.cordon, "test", Paths.shippedRules])
+        let result = try runCommand([Paths.cordon, "test", "--strict", Paths.shippedRules])
         #expect(result.status == 0, "stdout: \(result.standardOutput) stderr: \(result.standardError)")
         let lines = result.standardOutput.split(separator: "\n")
         #expect(lines.count == 1, "\(result.standardOutput)")
@@ -27,6 +27,46 @@ struct RuleTestCommandTests {
         #expect(result.standardError.isEmpty)
         // `check` and `replay` walk the same directory and skip the test files.
         #expect(try runCommand([Paths.cordon, "check", Paths.shippedRules]).status == 0)
+    }
+
+    @Test func aRuleTestedOnOneSideIsAWarningThatStrictFails() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let ruleFile = try directory.write("marker.yml", rule)
+        _ = try directory.write("marker.test.yml", """
+            - name: marker from the marker binary
+              event: {MESSAGE: a marker, _EXE: /usr/bin/marker}
+              match: [9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01]
+
+            """)
+        let lenient = try runCommand([Paths.cordon, "test", directory.path])
+        #expect(lenient.status == 0)
+        #expect(lenient.standardOutput.contains("\(ruleFile):1:1: warning: rule 9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01 (Marker seen) has no case where it must not match"),
+                "\(lenient.standardOutput)")
+        #expect(try runCommand([Paths.cordon, "test", "--strict", directory.path]).status == 1)
+
+        _ = try directory.write("marker.test.yml", """
+            - name: a look-alike from another binary
+              event: {MESSAGE: a marker, _EXE: /usr/bin/other}
+              no_match: [9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01]
+
+            """)
+        let onlyNegative = try runCommand([Paths.cordon, "test", "--strict", directory.path])
+        #expect(onlyNegative.status == 1)
+        #expect(onlyNegative.standardOutput.contains("has no case where it must match"), "\(onlyNegative.standardOutput)")
+
+        _ = try directory.write("marker.test.yml", """
+            - name: marker from the marker binary
+              event: {MESSAGE: a marker, _EXE: /usr/bin/marker}
+              match: [9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01]
+            - name: a look-alike from another binary
+              event: {MESSAGE: a marker, _EXE: /usr/bin/other}
+              no_match: [9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01]
+
+            """)
+        let both = try runCommand([Paths.cordon, "test", "--strict", directory.path])
+        #expect(both.status == 0, "\(both.standardOutput)")
+        #expect(both.standardOutput == "2 passed, 0 failed\n")
     }
 
     @Test func failingCaseExitsOneAndNamesTheLine() throws {
@@ -48,6 +88,7 @@ struct RuleTestCommandTests {
         #expect(result.status == 1, "stderr: \(result.standardError)")
         #expect(result.standardOutput == """
             \(tests):9: case 'forged marker': expected rule 9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01 (Marker seen) to match, it did not
+            \(directory.path)/marker.yml:1:1: warning: rule 9b0c5a57-0a4b-4f7e-9d55-5d7d7f0a1c01 (Marker seen) has no case where it must not match — add a benign look-alike listing it under 'no_match:' to \(tests)
             1 passed, 1 failed
 
             """)
@@ -167,7 +208,9 @@ struct RuleTestCommandTests {
             """)
         let test = try runCommand([Paths.cordon, "test", Paths.logSources, Self.pipeShellRule, tests])
         #expect(test.status == 0, "\(test.standardOutput) \(test.standardError)")
-        #expect(test.standardOutput == "1 passed, 0 failed\n")
+        // Only the outcome: SigmaHQ's rule has no case here where it must not match (a warning).
+        #expect(test.standardOutput.hasSuffix("1 passed, 0 failed\n"), "\(test.standardOutput)")
+        #expect(!test.standardOutput.contains("expected rule"))
 
         let journal = try makeJournal(export: Array((export + "\n").utf8), directory: directory.path + "/journal")
         let replay = try runCommand([Paths.cordon, "replay", "--rules", Paths.logSources, "--rules", Self.pipeShellRule,
