@@ -144,7 +144,7 @@ struct BadInputTests {
     @Test func configurationFileIsUsedAndFlagsWin() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let file = try directory.write("cordon.yaml", "rules:\n  - \(Paths.shippedRules)/linux/ssh\n")
+        let file = try directory.write("cordon.yaml", "rules:\n  - \(Paths.shippedRules)/credential-access\n")
         let fromFile = try cordon(["check", "--config", file])
         #expect(fromFile.standardOutput.contains("8 rules OK (4 correlations)"), "\(fromFile.standardOutput)")
         let fromFlag = try cordon(["check", "--config", file, "--rules", Paths.shippedRules])
