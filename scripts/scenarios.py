@@ -201,8 +201,13 @@ def make_corpus_class(gj, ae):
                 s["entries"] += 1
 
         def cemit(self, t, key, ident, msg, prio=6, pid=None, extra=None, subst=None):
-            """One chain entry at time t (or just after the last entry), through gen_journal's emit."""
-            t = max(int(t), self.last_rt + 1)
+            """One chain entry at time t (or just after the last entry), through gen_journal's emit. An entry
+            later than the background's next one waits in the queue, so chains and background interleave by time."""
+            t = int(t)
+            if t > self.rt:
+                self.at(t, self.cur, lambda tt: self.cemit(tt, key, ident, msg, prio, pid, extra, subst))
+                return t
+            t = max(t, self.last_rt + 1)
             saved_rt, saved_r, saved_gap = self.rt, self.r, self.gap
             self.rt, self.r = t, self.sr
             try:
@@ -216,7 +221,11 @@ def make_corpus_class(gj, ae):
 
         def audit(self, t, records):
             """One kernel audit event: [(TYPE, body)], converted by audit-export as journald stores it."""
-            t = max(int(t), self.last_rt + 1)
+            t = int(t)
+            if t > self.rt:
+                self.at(t, self.cur, lambda tt: self.audit(tt, records))
+                return t
+            t = max(t, self.last_rt + 1)
             self.serial += self.sr.randint(1, 60)
             src_ms = (t - 350) // 1000
             stamp = "audit(%d.%03d:%d): " % (src_ms // 1000, src_ms % 1000, self.serial)
@@ -987,13 +996,13 @@ def make_corpus_class(gj, ae):
                  ["sshd_failed_password", "sshd_brute_force"], [], 0),
                 ("A2", "password accepted from the brute-forcing address", "T1078",
                  "Accepted password for asmith from the same address: a guessed password.",
-                 ["sshd_login_after_brute_force", "sshd_new_source_for_user"], [], 50),
+                 ["sshd_login_after_brute_force", "sshd_new_source_for_user"], [], 60),
                 ("A3", "sudo -i to a root shell", "T1548.003", "asmith : ... USER=root ; COMMAND=/bin/bash; root's -bash.",
                  ["sudo_root_shell"], [], 30),
                 ("A4", "new local user", "T1136.001", "useradd -m -s /bin/bash sysadm (UID 1007), passwd sysadm.",
                  ["local_user_created"], [], 45),
                 ("A5", "new user added to the sudo group", "T1098", "usermod -aG sudo sysadm.",
-                 ["user_added_to_privileged_group"], [], 25),
+                 ["user_added_to_privileged_group"], [], 50),
                 ("A6", "root's authorized_keys written", "T1098.004", "echo ssh-ed25519 ... >> /root/.ssh/authorized_keys.",
                  ["authorized_keys_changed"], [], 40),
                 ("A7", "auditd stopped", "T1562.012",
@@ -1008,13 +1017,15 @@ def make_corpus_class(gj, ae):
             steps = [(self.step(sid, c, name, tech, desc, exp, allow), delay) for sid, name, tech, desc, exp, allow, delay in spec]
 
             def a1(t):
+                # hydra-like: a new connection every 1.5 s, three passwords in each (2.4 s apart), so about
+                # five connections at once and two attempts a second.
                 for conn in range(27):
                     pid, port = self.nextpid_sr(), self.sr.randint(1024, 65535)
-                    tc = t + conn * 1_500_000
+                    tc = t + conn * 1_500_000 + self.sr.randint(0, 200_000)
                     for k in range(3):
-                        self.ssh_fail(tc + k * 450_000, ip, "asmith", port, pid, closes=False)
-                    self.ssh(tc + 1_400_000, "Connection closed by authenticating user asmith %s port %d [preauth]" % (ip, port), pid)
-                    self.ssh(tc + 1_400_500, "PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=%s  user=asmith" % ip, pid, prio=5)
+                        self.ssh_fail(tc + k * 2_400_000, ip, "asmith", port, pid, closes=False)
+                    self.ssh(tc + 7_300_000, "Connection closed by authenticating user asmith %s port %d [preauth]" % (ip, port), pid)
+                    self.ssh(tc + 7_300_500, "PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=%s  user=asmith" % ip, pid, prio=5)
 
             def a2(t):
                 shell, s, pid, port, t = self.ssh_login(t, ip, "asmith", 1002)
