@@ -254,9 +254,11 @@ def report_corpus(args):
                 near = "; nearest %s alert at %s (%+.0f s from the step start)" % (r, iso(tn), (tn - s["start"]) / 1e6)
             else:
                 near = "; %s never alerted" % r if r in names else "; no loaded rule is named %s" % r
-            print("  %s %-30s step %s [%s .. %s] %s (%s)%s\n      first entry: %s" % (
+            print("  %s %-30s step %s [%s .. %s] %s (%s)%s" % (
                 "MISSING" if r in missing_rules else "missed ", r, s["id"], iso(s["start"]), iso(s["end"]), s["name"],
-                s["technique"], near, (s.get("first_message") or "")[:240]))
+                s["technique"], near))
+            for line in s.get("sample", [])[:args.sample]:
+                print("      | %s" % line[:240])
 
     # classification of every alert
     in_step, on_noise, unexpected_step, benign = [], [], [], []
@@ -354,13 +356,15 @@ def report_bench(args):
     g = bench_windows(args.gen_journal or os.path.join(os.environ.get("SHARED") or os.path.join(ROOT, "..", "shared"),
                                                        "bench", "gen_journal.py"), args.n, args.seed, args.start)
     tail = 600_000_000
-    intr = Ranges([[a, b + tail] for a, b in g.win["intrusion"]])
+    intr = Ranges(g.win["intrusion"])
+    intr_tail = Ranges([[a, b + tail] for a, b in g.win["intrusion"]])
     noise = Ranges(g.win["noise"])
     buckets = {"intrusion": [], "noise": [], "benign": []}
     for a in alerts:
         r = rule_name(a, id_name)
         t = a["_t"]
-        b = "intrusion" if t in intr else ("noise" if t in noise else "benign")
+        # the intrusion's own entries, then noise, then the 10 minutes after an intrusion (correlations)
+        b = "intrusion" if t in intr else "noise" if t in noise else "intrusion" if t in intr_tail else "benign"
         buckets[b].append((a, r, ""))
     nb = g.count - g.entries["intrusion"] - g.entries["noise"]
     print("\ngen_journal bench journal (-n %d --seed %d): %d alerts, %d rules loaded; %d scripted intrusions (%d entries), "
@@ -397,6 +401,7 @@ def main():
     c.add_argument("--manifest", required=True)
     c.add_argument("--alerts", required=True, help="cordon replay -o json output")
     c.add_argument("--rules", action="append", help="rule files or directories (default: rules)")
+    c.add_argument("--sample", type=int, default=3, help="entries of a missed step to show (default 3)")
     b = sub.add_parser("bench", help="gen_journal's own journal (make bench's .cache/bench-N)")
     b.add_argument("--alerts", required=True, help="cordon replay -o json output")
     b.add_argument("--rules", action="append", help="rule files or directories (default: rules)")

@@ -186,7 +186,7 @@ def make_corpus_class(gj, ae):
         def step(self, sid, chain, name, technique, description, expect, allow=()):
             s = {"id": sid, "order": len(self.steps), "chain": chain, "name": name, "technique": technique, "description": description,
                  "start": None, "end": None, "entries": 0, "expect": list(expect), "allow": list(allow),
-                 "first_message": None}
+                 "sample": []}
             self.steps.append(s)
             return s
 
@@ -196,7 +196,8 @@ def make_corpus_class(gj, ae):
             if s is not None:
                 if s["start"] is None:
                     s["start"] = t
-                    s["first_message"] = msg
+                if msg is not None and len(s["sample"]) < 6:
+                    s["sample"].append(msg[:300])
                 s["end"] = t
                 s["entries"] += 1
 
@@ -219,11 +220,12 @@ def make_corpus_class(gj, ae):
             self._note(t, msg)
             return t
 
-        def audit(self, t, records):
-            """One kernel audit event: [(TYPE, body)], converted by audit-export as journald stores it."""
+        def audit(self, t, records, label=None):
+            """One kernel audit event: [(TYPE, body)], converted by audit-export as journald stores it.
+            label: how the step's sample in the manifest shows the event."""
             t = int(t)
             if t > self.rt:
-                self.at(t, self.cur, lambda tt: self.audit(tt, records))
+                self.at(t, self.cur, lambda tt: self.audit(tt, records, label))
                 return t
             t = max(t, self.last_rt + 1)
             self.serial += self.sr.randint(1, 60)
@@ -248,7 +250,7 @@ def make_corpus_class(gj, ae):
                 self.stats["audit"] = self.stats.get("audit", 0) + 1
                 self.last_rt = rt
                 self.rt = max(self.rt, rt + 1)
-                self._note(rt, typ + " " + body)
+                self._note(rt, (label or "audit %s %s" % (typ, body)) if i == 0 else None)
             return t
 
         # ---------- audit record groups ----------
@@ -292,7 +294,7 @@ def make_corpus_class(gj, ae):
             recs.append(self._path(item + 1, "/lib64/ld-linux-x86-64.so.2", "NORMAL"))
             if p.argv:
                 recs.append(self._proctitle(p))
-            self.audit(t, recs)
+            self.audit(t, recs, "audit exec uid=%d %s: %s" % (p.uid, p.exe, " ".join(p.argv)))
             return p
 
         def open_write(self, t, p, path, key, create=True, append=False):
@@ -302,7 +304,7 @@ def make_corpus_class(gj, ae):
                     self._path(0, os.path.dirname(path) + "/", "PARENT", mode="040755"),
                     self._path(1, path, "CREATE" if create else "NORMAL", mode="0100644", ouid=p.uid),
                     self._proctitle(p)]
-            return self.audit(t, recs)
+            return self.audit(t, recs, "audit open for write by %s: %s" % (p.exe, path))
 
         def rename(self, t, p, old, new, key):
             d = os.path.dirname(new) + "/"
@@ -313,7 +315,7 @@ def make_corpus_class(gj, ae):
                     self._path(2, old, "DELETE", mode="0100640", ouid=p.uid),
                     self._path(3, new, "CREATE", mode="0100640", ouid=p.uid),
                     self._proctitle(p)]
-            return self.audit(t, recs)
+            return self.audit(t, recs, "audit rename by %s: %s -> %s" % (p.exe, old, new))
 
         def unlink(self, t, p, path, key):
             recs = [self._syscall(p, 263, 0, ["ffffff9c", self._ptr(), "0", "0"], 2, key),
@@ -321,7 +323,7 @@ def make_corpus_class(gj, ae):
                     self._path(0, os.path.dirname(path) + "/", "PARENT", mode="042755"),
                     self._path(1, path, "DELETE", mode="0100640"),
                     self._proctitle(p)]
-            return self.audit(t, recs)
+            return self.audit(t, recs, "audit unlink by %s: %s" % (p.exe, path))
 
         def symlink(self, t, p, target, link, key):
             recs = [self._syscall(p, 266, 0, [self._ptr(), "ffffff9c", self._ptr(), "0"], 2, key),
@@ -329,20 +331,20 @@ def make_corpus_class(gj, ae):
                     self._path(0, os.path.dirname(link) + "/", "PARENT", mode="040755"),
                     self._path(1, link, "CREATE", mode="0120777"),
                     self._proctitle(p)]
-            return self.audit(t, recs)
+            return self.audit(t, recs, "audit symlink by %s: %s -> %s" % (p.exe, link, target))
 
         def connect(self, t, p, ip, port, key="network_connect_4"):
             saddr = "0200%04X%s0000000000000000" % (port, "".join("%02X" % int(x) for x in ip.split(".")))
             recs = [self._syscall(p, 42, 0, ["3", self._ptr(), "10", "0"], 0, key),
                     ("SOCKADDR", "saddr=%s" % saddr), self._proctitle(p)]
-            return self.audit(t, recs)
+            return self.audit(t, recs, "audit connect by %s to %s:%d" % (p.exe, ip, port))
 
         def sendto_config(self, t, p, changes):
             """auditctl/auditd talking to the kernel: CONFIG_CHANGE records + SYSCALL sendto + PROCTITLE."""
             recs = [("CONFIG_CHANGE", c) for c in changes]
             recs.append(self._syscall(p, 44, 60, ["3", self._ptr(), "3c", "0"], 0, None))
             recs.append(self._proctitle(p))
-            return self.audit(t, recs)
+            return self.audit(t, recs, "audit CONFIG_CHANGE by %s: %s" % (p.exe, "; ".join(changes)))
 
         def nextpid_sr(self):
             saved = self.r
@@ -1042,8 +1044,7 @@ def make_corpus_class(gj, ae):
                 sub = {"{S}": str(st["s"]), "{U}": "sysadm"}
                 for path in ("/etc/group", "/etc/gshadow", "/etc/passwd", "/etc/shadow"):
                     self.open_write(t + 6000, u, path + "+", "identity")
-                for i, m in enumerate(["group added to /etc/group: name=sysadm, GID=1007", "group added to /etc/gshadow: name=sysadm",
-                                       "new group: name=sysadm, GID=1007",
+                for i, m in enumerate(["new group: name=sysadm, GID=1007",
                                        "new user: name=sysadm, UID=1007, GID=1007, home=/home/sysadm, shell=/bin/bash, from=/dev/%s"
                                        % r.tty.replace("pts", "pts/")]):
                     self.cemit(t + 9000 + i * 400, "useradd", "useradd", m, pid=u.pid, subst=sub)
