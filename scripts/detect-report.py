@@ -162,7 +162,7 @@ class Ranges:
         return i >= 0 and t < self.ends[i]
 
 
-def print_unexpected(title, items):
+def print_unexpected(title, items, limit=PER_RULE_LINES):
     """items: [(alert, name, where)]: informational summarised by rule, the rest listed (capped per rule)."""
     print("\n%s: %d" % (title, len(items)))
     by_rule = collections.defaultdict(list)
@@ -175,10 +175,10 @@ def print_unexpected(title, items):
             a, where = rows[0]
             print("  %-32s informational  %d alerts, e.g. %s %s%s" % (name, len(rows), iso(a["_t"]), where, message(a)))
             continue
-        for a, where in rows[:PER_RULE_LINES]:
+        for a, where in rows[:limit]:
             print(alert_line(a, name, where))
-        if len(rows) > PER_RULE_LINES:
-            print("  ... %s: %d more %s alerts" % (name, len(rows) - PER_RULE_LINES, level))
+        if len(rows) > limit:
+            print("  ... %s: %d more %s alerts (--all lists them)" % (name, len(rows) - limit, level))
 
 
 def level_counts(items):
@@ -281,8 +281,9 @@ def report_corpus(args):
             benign.append((a, r, ""))
     print("\nAlerts: %d on steps (expected or allowed), %d on gen_journal noise, %d unexpected within steps, %d on the benign background"
           % (len(in_step), len(on_noise), len(unexpected_step), len(benign)))
-    print_unexpected("Unexpected alerts within step windows (rule neither expected nor allowed there)", unexpected_step)
-    print_unexpected("Unexpected alerts on the benign background", benign)
+    limit = sys.maxsize if args.all else PER_RULE_LINES
+    print_unexpected("Unexpected alerts within step windows (rule neither expected nor allowed there)", unexpected_step, limit)
+    print_unexpected("Unexpected alerts on the benign background", benign, limit)
     c = level_counts(benign)
     hc = c["high"] + c["critical"]
     lm = c["low"] + c["medium"]
@@ -385,7 +386,7 @@ def report_bench(args):
     c = collections.Counter((r, a.get("CORDON_LEVEL")) for a, r, _ in buckets["noise"])
     for (r, lv), v in sorted(c.items()):
         print("  %-32s %-13s %d" % (r, lv, v))
-    print_unexpected("Alerts on the benign rest", buckets["benign"])
+    print_unexpected("Alerts on the benign rest", buckets["benign"], sys.maxsize if args.all else PER_RULE_LINES)
     c = level_counts(buckets["benign"])
     hc, lm = c["high"] + c["critical"], c["low"] + c["medium"]
     print("\nBenign rest: high+critical %d (must be 0); low+medium %.1f per million entries (target < 10); informational %d" % (
@@ -402,12 +403,14 @@ def main():
     c.add_argument("--alerts", required=True, help="cordon replay -o json output")
     c.add_argument("--rules", action="append", help="rule files or directories (default: rules)")
     c.add_argument("--sample", type=int, default=3, help="entries of a missed step to show (default 3)")
+    c.add_argument("--all", action="store_true", help="list every unexpected alert (default: %d per rule and level)" % PER_RULE_LINES)
     b = sub.add_parser("bench", help="gen_journal's own journal (make bench's .cache/bench-N)")
     b.add_argument("--alerts", required=True, help="cordon replay -o json output")
     b.add_argument("--rules", action="append", help="rule files or directories (default: rules)")
     b.add_argument("-n", type=int, default=1_000_000)
     b.add_argument("--seed", type=int, default=42)
     b.add_argument("--start", type=int, default=1709251200)
+    b.add_argument("--all", action="store_true", help="list every alert on the benign rest (default: %d per rule and level)" % PER_RULE_LINES)
     b.add_argument("--gen-journal", help="gen_journal.py (default $SHARED/bench/gen_journal.py, SHARED=../shared)")
     args = ap.parse_args()
     args.rules = args.rules or [os.path.join(ROOT, "rules") if not os.path.isdir("rules") else "rules"]
