@@ -95,14 +95,18 @@ def audit_quote(value):
     return '"%s"' % raw.decode()
 
 
+SETUID_ROOT = {"/usr/bin/sudo", "/usr/bin/pkexec", "/usr/bin/passwd", "/usr/bin/su", "/usr/bin/chsh", "/usr/bin/gpasswd"}
+
+
 class Proc:
-    """A process of the scenario: what its audit records say about it."""
+    """A process of the scenario: what its audit records say about it (setuid-root programs run with euid 0)."""
 
     def __init__(self, pid, ppid, uid, auid, ses, tty, cwd, exe, argv, comm=None, gid=None):
         self.pid, self.ppid, self.uid, self.auid, self.ses = pid, ppid, uid, auid, ses
         self.tty, self.cwd, self.exe, self.argv = tty, cwd, exe, argv
         self.comm = (comm or os.path.basename(argv[0] if argv else exe).lstrip("-") or "sh")[:15]
         self.gid = uid if gid is None else gid
+        self.euid = 0 if exe in SETUID_ROOT else uid
 
 
 def make_corpus_class(gj, ae):
@@ -259,7 +263,7 @@ def make_corpus_class(gj, ae):
                     "auid=%d uid=%d gid=%d euid=%d suid=%d fsuid=%d egid=%d sgid=%d fsgid=%d tty=%s ses=%d comm=%s exe=%s "
                     "subj=unconfined key=%s" % (
                         nr, success, exit_, args[0], args[1], args[2], args[3], items, p.ppid, p.pid, p.auid,
-                        p.uid, p.gid, p.uid, p.uid, p.uid, p.gid, p.gid, p.gid, p.tty, p.ses, audit_quote(p.comm),
+                        p.uid, p.gid, p.euid, p.euid, p.euid, p.gid, p.gid, p.gid, p.tty, p.ses, audit_quote(p.comm),
                         audit_quote(p.exe), audit_quote(key) if key else "(null)"))
 
         def _ptr(self):
@@ -290,6 +294,7 @@ def make_corpus_class(gj, ae):
                 recs.append(self._path(item, script, "NORMAL"))
                 item += 1
             recs.append(self._path(item, p.exe if not p.argv or "/" not in p.argv[0] or script else p.argv[0], "NORMAL",
+                                   mode="0104755" if p.exe in SETUID_ROOT else "0100755",
                                    ouid=p.uid if p.exe.startswith(("/tmp/", "/var/tmp/", "/dev/shm/")) else 0))
             recs.append(self._path(item + 1, "/lib64/ld-linux-x86-64.so.2", "NORMAL"))
             if p.argv:
