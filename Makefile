@@ -8,7 +8,7 @@ RULES     ?= rules
 BENCH_N   ?= 1000000
 CACHE     := .cache
 
-.PHONY: all build release run test check sigma-compat bench deps journald clean \
+.PHONY: all build release run test check sigma-compat bench detect-report deps journald clean \
         install uninstall deb verify-unit system-test
 
 all: build
@@ -56,6 +56,12 @@ sigma-compat: release
 bench: release
 	@scripts/deps.sh bench
 	@scripts/bench.sh "$(SHARED)" "$(CACHE)" "$(BENCH_N)" "$(RULES)"
+
+## detect-report: detection quality: replay the scenario corpus (scripts/scenarios.py: gen_journal's background with scripted
+## ATT&CK steps, cached in .cache/scenarios) and gen_journal's 1M journal; recall per rule name, unexpected alerts, benign rates
+detect-report: release
+	@scripts/deps.sh bench
+	@scripts/detect-report.sh "$(SHARED)" "$(CACHE)" "$(RULES)" "$(BENCH_N)"
 
 ## install: binary, unit, message catalog, hooks, docs; /etc/cordon/cordon.yaml and /etc/cordon/rules
 ## only if absent (else beside them as .dist). DESTDIR for staging; PREFIX=/usr for packages.
