@@ -32,6 +32,10 @@ public struct Engine: Sendable {
     let groups: [RuleGroup]
     /// The groups that read journal entries, as indexes into `groups`, in mapping order.
     let entryGroupIndexes: [Int]
+    /// Which of the entry groups can select an entry (positions in `entryGroupIndexes`).
+    let dispatch: GroupDispatch
+    /// Scratch of `dispatch.mark`: for each entry group, whether to test its selection.
+    private var candidateGroups: [Bool]
     /// The groups that read each kind of assembled event.
     let eventGroupIndexes: [EventKind: [Int]]
     /// The kinds of assembled event some rule reads: `EventAssembly` makes only these.
@@ -140,6 +144,8 @@ public struct Engine: Sendable {
         self.compiledRules = compiledRules
         self.groups = used
         self.entryGroupIndexes = used.indices.filter { used[$0].events == nil }
+        self.dispatch = GroupDispatch(groups: entryGroupIndexes.map { used[$0] })
+        self.candidateGroups = Array(repeating: true, count: entryGroupIndexes.count)
         var eventGroupIndexes: [EventKind: [Int]] = [:]
         for index in used.indices { if let kind = used[index].events { eventGroupIndexes[kind, default: []].append(index) } }
         self.eventGroupIndexes = eventGroupIndexes
@@ -160,7 +166,8 @@ public struct Engine: Sendable {
         for index in isParsed.indices { isParsed[index] = false }
         let plain = Event(entry: entry)
         let isAuditRecord = Engine.isAuditRecord(entry)
-        for groupIndex in entryGroupIndexes {
+        dispatch.mark(plain, into: &candidateGroups)
+        for (position, groupIndex) in entryGroupIndexes.enumerated() where candidateGroups[position] {
             let group = groups[groupIndex]
             if isAuditRecord, !group.readsAuditRecords { continue }
             guard group.selects(plain, context: &context) else { continue }
