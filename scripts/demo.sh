@@ -224,7 +224,7 @@ wait_action() {
     deadline=$(( $(date +%s) + seconds ))
     while [ "$(date +%s)" -lt "$deadline" ]; do
         out=$(journalctl -q --no-pager -o cat _PID="$cordon_pid" CORDON_ACTION_NAME="$name" \
-                  MESSAGE_ID=$APPLIED MESSAGE_ID=$WOULD_RUN MESSAGE_ID=$ACTION_FAILED MESSAGE_ID=$SKIPPED 2>/dev/null | head -n 1)
+                  MESSAGE_ID=$APPLIED MESSAGE_ID=$WOULD_RUN MESSAGE_ID=$ACTION_FAILED MESSAGE_ID=$SKIPPED 2>/dev/null | head -n 1 || true)
         if [ -n "$out" ]; then
             cordon_says "${B}ACTION${R} $out"
             journalctl -q --no-pager -o cat --output-fields=CORDON_ACTION_STDOUT,CORDON_ACTION_STDERR \
@@ -361,7 +361,9 @@ auditctl -e 1 >/dev/null
 probe=cordon-demo-probe-$RANDOM$RANDOM
 auditctl -m "$probe" >/dev/null 2>&1 || true
 for _ in $(seq 50); do
-    journalctl -q --no-pager -o cat --since "$since" _TRANSPORT=audit 2>/dev/null | grep -q "text=$probe" && { probe=ok; break; }
+    # (grep -c reads to the end: with -q, journalctl could die of SIGPIPE and pipefail fail the test)
+    [ "$(journalctl -q --no-pager -o cat --since "$since" _TRANSPORT=audit _AUDIT_TYPE_NAME=USER 2>/dev/null |
+         grep -c "text=$probe")" != 0 ] && { probe=ok; break; }
     sleep 0.2
 done
 if [ "$probe" != ok ]; then
@@ -417,7 +419,7 @@ background_pids+=("$cordon_pid")
 ready=""
 for _ in $(seq 150); do
     kill -0 "$cordon_pid" 2>/dev/null || break
-    journalctl -q --no-pager MESSAGE_ID=$STARTED _PID="$cordon_pid" 2>/dev/null | grep -q . && { ready=yes; break; }
+    [ "$(journalctl -q --no-pager -o cat MESSAGE_ID=$STARTED _PID="$cordon_pid" 2>/dev/null | grep -c .)" != 0 ] && { ready=yes; break; }
     sleep 0.2
 done
 [ -n "$ready" ] || die "cordon did not start within 30 s: $(tail -n 5 "$TMP/cordon.log")"
@@ -495,7 +497,7 @@ if [ $evasion_rules = 0 ]; then
     warn "no rule to isolate on: the host stays open"
 elif wait_action 30 isolate-host; then
     isolation_at=$(journalctl -q --no-pager -o short-iso _PID="$cordon_pid" CORDON_ACTION_NAME=isolate-host MESSAGE_ID=$APPLIED 2>/dev/null |
-                   head -n 1 | sed -n 's/^[^T]*T\([0-9:]*\).*/\1/p')
+                   head -n 1 | sed -n 's/^[^T]*T\([0-9:]*\).*/\1/p' || true)
     isolation_at=${isolation_at:-yes}
 fi
 
@@ -504,7 +506,7 @@ stage "5. Containment: the host is isolated, but for its management host"
 if ip netns exec $NS_HOST nft list table inet cordon >"$TMP/nft.txt" 2>/dev/null; then
     cordon_says "table inet cordon in $NS_HOST (isolate_input/output/forward, policy drop):"
     grep -E 'elements|policy|saddr @management4|daddr @management4' "$TMP/nft.txt" | sed 's/^[[:space:]]*//' | head -n 8 |
-        while IFS= read -r l; do note "$l"; done
+        while IFS= read -r l; do note "$l"; done || true
 else
     warn "no table inet cordon in $NS_HOST: the host was not isolated"
 fi
