@@ -25,8 +25,7 @@
 #
 # The attack: a brute force of carer's SSH password from a wordlist (in parallel batches: each wrong
 # password costs sshd's 2-3 s PAM delay), a login with the found password, a root shell through
-# `sudo -S -i`, then, in a root shell, `service auditd stop` and `auditctl -e 0`. Cordon alerts at
-# each stage. The demo configuration isolates the host on the defence-evasion rules (auditd_stopped,
+# `sudo -S -i`, then `sudo service auditd stop; sudo auditctl -e 0`. Cordon alerts at each stage. The demo configuration isolates the host on the defence-evasion rules (auditd_stopped,
 # audit_disabled) rather than on the critical login-after-brute-force alert, so that the attack runs
 # to its end before the host is cut off (the shipped cordon.yaml isolates at the login already).
 #
@@ -195,25 +194,29 @@ alerts_of() {
     journalctl -q --no-pager -o cat MESSAGE_ID=$ALERT _PID="$cordon_pid" "${matches[@]}" 2>/dev/null || true
 }
 
-# Waits up to SECONDS for an alert of one of the rules NAMES (space-separated); prints it.
-# Returns 1 on timeout (and says so), 2 when no rule in $RULES has any of the names.
+# Waits up to SECONDS for an alert of each of the rules NAME... and prints each as it comes (the
+# first of a rule). Returns 0 when all came; 1 on a timeout (it says which did not); 2 when none of
+# the names is a rule in $RULES (it says so: that stage cannot alert until the pack has the rule).
 wait_alert() {
-    local seconds=$1 names=$2 ids deadline line
-    ids=$(rule_ids $names)
-    if [ -z "$ids" ]; then
-        warn "no rule named ${names// / or } in $RULES: this stage cannot alert until the rule pack has it"
-        return 2
-    fi
-    deadline=$(( $(date +%s) + seconds ))
-    while [ "$(date +%s)" -lt "$deadline" ]; do
-        line=$(alerts_of $ids | head -n 1)
-        if [ -n "$line" ]; then
-            cordon_says "${YEL}ALERT${R} ${line#cordon: }"
-            return 0
-        fi
-        sleep 0.5
+    local seconds=$1 deadline name id line pending=() missing=()
+    shift
+    for name in "$@"; do
+        if [ -n "$(rule_ids "$name")" ]; then pending+=("$name"); else missing+=("$name"); fi
     done
-    warn "no alert of ${names// / or } within $seconds s"
+    [ ${#missing[@]} -eq 0 ] || warn "no rule named ${missing[*]} in $RULES: it cannot alert until the rule pack has it"
+    [ ${#pending[@]} -gt 0 ] || return 2
+    deadline=$(( $(date +%s) + seconds ))
+    while [ ${#pending[@]} -gt 0 ] && [ "$(date +%s)" -lt "$deadline" ]; do
+        local still=()
+        for name in "${pending[@]}"; do
+            line=$(alerts_of $(rule_ids "$name") | head -n 1)
+            if [ -n "$line" ]; then cordon_says "${YEL}ALERT${R} ${line#cordon: }"; else still+=("$name"); fi
+        done
+        pending=("${still[@]}")
+        [ ${#pending[@]} -eq 0 ] || sleep 0.5
+    done
+    [ ${#pending[@]} -eq 0 ] && return 0
+    warn "no alert of ${pending[*]} within $seconds s"
     return 1
 }
 
@@ -480,19 +483,16 @@ wait_alert 20 "sudo_root_shell" || true
 
 # --- stage 4: defence evasion --------------------------------------------------------------------
 stage "4. Defence evasion: the attacker stops auditd and turns kernel auditing off (T1562.012)"
-attacker "ssh $VICTIM@$HOST_IP 'sudo -S -i'  (then: service auditd stop; auditctl -e 0)"
-# All in one root shell: the commands are on the host before Cordon reacts, so the attack completes
+attacker "ssh $VICTIM@$HOST_IP 'sudo service auditd stop; sudo auditctl -e 0'  (the password on stdin for each)"
+# One command line: both commands are on the host before Cordon reacts, so the attack completes
 # whatever the timing of the isolation (which may cut the attacker off before the output comes back).
-printf '%s\nservice auditd stop; auditctl -e 0 >/dev/null; echo "auditing: $(auditctl -s | head -n 1)"\n' "$found" |
-    ssh_try "$found" 'sudo -S -p "" -i' 2>&1 | tr -d '\r' | grep -v '^$' | while IFS= read -r l; do attacker "$l"; done || true
+ssh_try "$found" "echo '$found' | sudo -S -p '' service auditd stop; echo '$found' | sudo -S -p '' auditctl -e 0" 2>&1 </dev/null |
+    tr -d '\r' | grep -v '^$' | while IFS= read -r l; do attacker "$l"; done || true
 status=$(auditctl -s 2>/dev/null || true)
 say "on the host now: auditd $( [ "$(audit_value "$status" pid)" = 0 ] && echo "not running" || echo "still running"), kernel auditing $( [ "$(audit_value "$status" enabled)" = 0 ] && echo off || echo on) (auditctl -s)"
 isolation_at=""
-evasion_rules=0
-for name in auditd_stopped audit_disabled; do
-    rc=0; wait_alert 30 "$name" || rc=$?
-    [ $rc = 2 ] || evasion_rules=1     # 2: no rule of that name
-done
+rc=0; wait_alert 30 auditd_stopped audit_disabled || rc=$?
+evasion_rules=1; [ $rc != 2 ] || evasion_rules=0     # 2: neither rule is in $RULES
 if [ $evasion_rules = 0 ]; then
     warn "no rule to isolate on: the host stays open"
 elif wait_action 30 isolate-host; then
