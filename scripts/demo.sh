@@ -86,6 +86,7 @@ audit_saved=""             # `auditctl -s` before the demo
 audit_rules_loaded=""      # the rules loaded here (to delete them again)
 user_created=""
 run_cordon_created=""
+run_sshd_created=""
 background_pids=()
 
 ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
@@ -156,6 +157,7 @@ teardown() {
     for ns in $NS_ATK $NS_ADM $NS_HOST $NS_SW; do ns_exists "$ns" && ip netns del "$ns"; done
     [ "$user_created" = yes ] && remove_user
     restore_audit
+    [ "$run_sshd_created" = yes ] && rmdir /run/sshd 2>/dev/null
     if [ "$run_cordon_created" = yes ]; then rm -f /run/cordon/nftables.lock; rmdir /run/cordon/hooks /run/cordon 2>/dev/null; fi
     if [ -n "$TMP" ] && [ -d "$TMP" ]; then
         if [ "${KEEP_TMP:-0}" = 1 ]; then echo "demo: kept $TMP"; else rm -rf "$TMP"; fi
@@ -169,8 +171,19 @@ if [ "${1:-}" = clean ]; then
     [ "$(id -u)" -eq 0 ] || die "needs root"
     for ns in $NS_ATK $NS_ADM $NS_HOST $NS_SW; do kill_namespace_processes "$ns"; ns_exists "$ns" && ip netns del "$ns"; done
     remove_user
-    echo "demo: removed the namespaces $NS_SW $NS_HOST $NS_ATK $NS_ADM and the account $VICTIM if they existed;"
-    echo "      audit settings are not known here: check auditctl -s / auditctl -l"
+    # The audit state a killed run saved: its rules removed, settings and auditd as they were.
+    for dir in /tmp/cordon-demo.*; do
+        [ -f "$dir/audit.saved" ] || continue
+        audit_saved=$(cat "$dir/audit.saved")
+        read -r auditd_started auditd_before < "$dir/auditd.pids" || true
+        [ "$auditd_started" != - ] || auditd_started=""
+        [ "$auditd_before" != - ] || auditd_before=""
+        audit_rules_loaded=$dir/audit.rules
+        restore_audit
+        echo "demo: audit state restored from $dir"
+    done
+    rm -rf /tmp/cordon-demo.*
+    echo "demo: removed the namespaces $NS_SW $NS_HOST $NS_ATK $NS_ADM, the account $VICTIM and /tmp/cordon-demo.* if they existed"
     exit 0
 fi
 
@@ -325,7 +338,7 @@ PrintMotd no
 SyslogFacility AUTH
 LogLevel INFO
 EOF
-[ -d /run/sshd ] || { mkdir -p /run/sshd; chmod 755 /run/sshd; }
+[ -d /run/sshd ] || { mkdir -p /run/sshd; chmod 755 /run/sshd; run_sshd_created=yes; }
 sshd_bin=$(command -v sshd || echo /usr/sbin/sshd)
 "$sshd_bin" -t -f "$TMP/sshd_config" || die "sshd -t refuses the demo configuration"
 setsid ip netns exec $NS_HOST "$sshd_bin" -D -f "$TMP/sshd_config" </dev/null >"$TMP/sshd.log" 2>&1 &
@@ -345,8 +358,11 @@ if [ -z "$auditd_before" ]; then
         auditd_started=$(auditctl -s | awk '$1 == "pid" { print $2 }')
         [ "$auditd_started" != 0 ] && break; sleep 0.1
     done
-    [ "$auditd_started" != 0 ] || die "auditd started but did not register with the kernel"
+    [ "$auditd_started" != 0 ] || { auditd_started=$(cat /var/run/auditd.pid 2>/dev/null || true); die "auditd started but did not register with the kernel"; }
 fi
+# For `scripts/demo.sh clean` after a kill -9 (this directory stays then).
+printf '%s\n' "$audit_saved" > "$TMP/audit.saved"
+printf '%s %s\n' "${auditd_started:--}" "${auditd_before:--}" > "$TMP/auditd.pids"
 # The audit rules of the story's keys from the shipped file (or all of it: AUDIT_KEYS=all). The
 # kernel logs CONFIG_CHANGE records (auditd gone: audit_pid=0; auditctl -e 0: audit_enabled=0)
 # without any rule; these add the execs of the audit tools and writes to their configuration.
