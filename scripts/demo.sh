@@ -25,9 +25,11 @@
 #
 # The attack: a brute force of carer's SSH password from a wordlist (in parallel batches: each wrong
 # password costs sshd's 2-3 s PAM delay), a login with the found password, a root shell through
-# `sudo -S -i`, then `sudo service auditd stop; sudo auditctl -e 0`. Cordon alerts at each stage. The demo configuration isolates the host on the defence-evasion rules (auditd_stopped,
+# `sudo -S -i`, then `sudo service auditd stop; sudo auditctl -e 0`. Cordon alerts at each stage.
+# The demo configuration isolates the host on the defence-evasion rules (auditd_stopped,
 # audit_disabled) rather than on the critical login-after-brute-force alert, so that the attack runs
 # to its end before the host is cut off (the shipped cordon.yaml isolates at the login already).
+# Rules are found by their `name:` in RULES, so the demo follows the rule pack as it changes.
 #
 # Every wait has a time limit. A trap tears everything down on exit, failure or Ctrl-C: processes
 # started here (by pid), the namespaces (and with them the nft table), the planted account, the
@@ -222,6 +224,7 @@ wait_alert() {
     while [ ${#pending[@]} -gt 0 ] && [ "$(date +%s)" -lt "$deadline" ]; do
         local still=()
         for name in "${pending[@]}"; do
+            # shellcheck disable=SC2046 # one argument per rule id
             line=$(alerts_of $(rule_ids "$name") | head -n 1)
             if [ -n "$line" ]; then cordon_says "${YEL}ALERT${R} ${line#cordon: }"; else still+=("$name"); fi
         done
@@ -283,17 +286,16 @@ audit_status=$(auditctl -s 2>/dev/null) || die "auditctl -s fails: kernel auditi
 trap teardown EXIT
 trap 'exit 130' INT TERM
 TMP=$(mktemp -d /tmp/cordon-demo.XXXXXX)
-chmod 755 "$TMP"
 root_ruleset_before=$(nft list ruleset 2>/dev/null | sha256sum)
 since=$(date '+%Y-%m-%d %H:%M:%S')
 
 printf '%sCordon demo%s: an SSH intrusion on a health host, detected and contained.\n' "$B" "$R"
 printf 'Rules: %s   binary: %s\n' "$RULES" "$CORDON"
-missing=""
+absent=""
 for name in sshd_brute_force sshd_login_after_brute_force sudo_root_shell auditd_stopped audit_disabled; do
-    [ -n "$(rule_ids $name)" ] || missing+=" $name"
+    [ -n "$(rule_ids $name)" ] || absent+=" $name"
 done
-[ -z "$missing" ] || warn "not in $RULES yet:$missing (their stages will not alert)"
+[ -z "$absent" ] || warn "not in $RULES yet:$absent (their stages will not alert)"
 
 # --- stage 0: the set ----------------------------------------------------------------------------
 stage "0. The set: a switch, a health host, an attacker and a management host (network namespaces)"
@@ -564,6 +566,6 @@ echo
 if [ $ok = yes ]; then
     say "${GRN}${B}demo complete${R}: attack detected at every stage, host isolated, management kept"
 else
-    say "${YEL}${B}demo incomplete${R}: see the warnings above (daemon log: $TMP/cordon.log, kept with KEEP_TMP=1)"
+    say "${YEL}${B}demo incomplete${R}: see the warnings above (KEEP_TMP=1 keeps the daemon log, configuration and attacker output)"
     exit 1
 fi
