@@ -391,7 +391,7 @@ if [ "$probe" != ok ]; then
     die "journald does not receive the kernel's audit records (auditctl -m $probe never reached the journal).
       A systemd-journald started by hand (scripts/journald.sh) reads audit on its own socket, with the
       default receive buffer; when a burst overflows it, journald logs 'Got invalid event from epoll for
-      datagram fd' and stops reading audit until it restarts. Restart it (kill the systemd-journald process,
+      datagram fd: 9' (EPOLLIN|EPOLLERR) and stops reading audit until it restarts. Restart it (kill the systemd-journald process,
       then scripts/journald.sh) and run the demo again."
 fi
 say "kernel auditing on (auditctl -e 1), auditd running (pid $(audit_value "$(auditctl -s)" pid)), $(grep -c . "$TMP/audit.rules") audit rules (keys: $AUDIT_KEYS), records reach the journal"
