@@ -9,7 +9,7 @@ BENCH_N   ?= 1000000
 CACHE     := .cache
 
 .PHONY: all build release run test check sigma-compat bench detect-report deps journald clean \
-        install uninstall deb verify-unit system-test
+        install uninstall deb verify-unit system-test demo
 
 all: build
 
@@ -95,6 +95,14 @@ verify-unit: release
 system-test: deb
 	@scripts/deps.sh test
 	@scripts/system-test.sh dist/cordon_$$(scripts/deb.sh version)_$$(dpkg --print-architecture).deb
+
+## demo: an SSH intrusion (brute force, login, sudo root shell, auditd stopped) on a host in network
+## namespaces, alerted and contained by Cordon in enforce mode; everything torn down at the end
+## (scripts/demo.sh; root; README.md "Demo")
+demo: release
+	@scripts/deps.sh demo
+	@scripts/journald.sh
+	@RULES="$(RULES)" scripts/demo.sh
 
 clean:
 	rm -rf .build $(CACHE) dist

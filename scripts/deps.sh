@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Cordon needs to build, run and test, if any is missing.
-# Usage: scripts/deps.sh [build|test|bench]
+# Usage: scripts/deps.sh [build|test|bench|demo]
 set -euo pipefail
 need=(libsystemd-dev libpcre2-dev pkg-config systemd systemd-journal-remote util-linux)
 case "${1:-build}" in
   test)  need+=(iproute2 openssh-server openssh-client sshpass auditd nftables curl netcat-openbsd
                systemd-container debootstrap passwd python3) ;;
   bench) need+=(gcc python3) ;;
+  # make demo (scripts/demo.sh): a real sshd and sudo on a host in a network namespace, the
+  # attacker's sshpass and nc, nftables for the isolation hook, auditd for kernel auditing.
+  demo)  need+=(iproute2 openssh-server openssh-client sshpass sudo auditd nftables netcat-openbsd
+               passwd procps) ;;
 esac
 missing=()
 for p in "${need[@]}"; do
