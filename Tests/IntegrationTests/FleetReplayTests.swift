@@ -5,7 +5,7 @@ import Testing
 /// `cordon replay` over a collector's directory of three hosts' journals (`FleetFixture`): every
 /// alert names the host whose entries raised it.
 @Suite struct FleetReplayTests {
-    static let failedPassword = "dd6e5a1e-ca11-453b-9351-fd41c86f4959"
+    static let failedPassword = Paths.perEntryFailedPassword
     static let rootLogin = "48743dcf-ffe6-427f-b837-d111081aab61"
     static let bruteForce = "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14"
 
@@ -22,7 +22,7 @@ import Testing
         #expect(try journal.uniqueValues(of: "_MACHINE_ID").map { String(decoding: $0, as: UTF8.self) }.sorted()
             == fleet.hosts.map(\.machineID).sorted())
 
-        let replay = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", remote])
+        let replay = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "-o", "json", remote])
         #expect(replay.status == 0, "\(replay.standardError)")
         let alerts = try parseJSONLines(replay.standardOutput)
         let machineOf = Dictionary(uniqueKeysWithValues: fleet.hosts.map { ($0.hostname, $0.machineID) })

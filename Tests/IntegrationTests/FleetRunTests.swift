@@ -7,7 +7,7 @@ import Testing
 /// checkpoint and correlation state per host. In `JournaldTests`, whose rotation test vacuums the
 /// journal these tests read their alerts back from.
 extension JournaldTests {
-    static let fleetFailedPassword = "dd6e5a1e-ca11-453b-9351-fd41c86f4959"
+    static let fleetFailedPassword = Paths.perEntryFailedPassword
     static let fleetBruteForce = "3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14"
     static let fleetStart: UInt64 = 1_764_151_200_000_000
 
@@ -64,7 +64,7 @@ extension JournaldTests {
         _ = try makeJournal(export: Self.fleetFailures(c, from: "203.0.113.8", at: (0..<10).map { Double($0) * 10 + 2.5 }), directory: remote, name: "remote-\(c.name)")
 
         let state = directory.path + "/state"
-        let arguments = ["--rules", Paths.shippedRules, "--state-dir", state, "--directory", remote, "--from-start"]
+        let arguments = ["--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "--state-dir", state, "--directory", remote, "--from-start"]
         var daemon = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
         defer { daemon.kill(SIGKILL); daemon.wait() }
         #expect(daemon.waitUntilStarted(), "\(daemon.log)")
@@ -101,7 +101,7 @@ extension JournaldTests {
         #expect(daemon.stop() == 0)
 
         // Replay equals live: the same (rule, source entry) pairs.
-        let replay = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", remote])
+        let replay = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "-o", "json", remote])
         #expect(replay.status == 0, "\(replay.standardError)")
         let replayed = Set(try parseJSONLines(replay.standardOutput).map { "\($0["CORDON_RULE_ID"] ?? "")@\($0["CORDON_SOURCE_CURSOR"] ?? "")" })
         var live = Set<String>()
@@ -156,7 +156,7 @@ extension JournaldTests {
         defer { directory.remove() }
         let host = FleetRunHost(name: "fleet-limit-\(uniqueToken().prefix(8))")
         _ = try makeJournal(export: Self.fleetFailures(host, from: "203.0.113.9", at: [0]), directory: directory.path + "/remote", name: "remote-\(host.name)")
-        let daemon = try DaemonProcess(arguments: ["--rules", Paths.shippedRules, "--state-dir", directory.path + "/state",
+        let daemon = try DaemonProcess(arguments: ["--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "--state-dir", directory.path + "/state",
                                                    "--directory", directory.path + "/remote"],
                                        logPath: directory.path + "/daemon.log", launcher: ["/usr/bin/prlimit", "--nofile=256:8192"])
         defer { daemon.kill(SIGKILL); daemon.wait() }

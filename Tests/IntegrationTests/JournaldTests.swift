@@ -16,7 +16,7 @@ extension JournaldTests {
     func loggerLineBecomesAlert() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let daemon = try DaemonProcess(arguments: ["--rules", Paths.shippedRules, "--state-dir", directory.path + "/state"],
+        let daemon = try DaemonProcess(arguments: ["--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "--state-dir", directory.path + "/state"],
                                        logPath: directory.path + "/daemon.log")
         defer { _ = daemon.stop() }
         #expect(daemon.waitUntilStarted(), "daemon did not start: \(daemon.log)")
@@ -31,7 +31,7 @@ extension JournaldTests {
         let alerts = try waitForAlerts(field: "CORDON_FIELD_MESSAGE", value: message, count: 2, timeout: 10,
                                        pid: daemon.process.processIdentifier)
         try #require(alerts.count == 2, "expected two alerts for the logger line; daemon log: \(daemon.log)")
-        let failed = try #require(alerts.first { $0.string("CORDON_RULE_ID") == "dd6e5a1e-ca11-453b-9351-fd41c86f4959" })
+        let failed = try #require(alerts.first { $0.string("CORDON_RULE_ID") == Paths.perEntryFailedPassword })
         #expect(failed.string("CORDON_TRUSTED") == "0")
         let alert = try #require(alerts.first { $0.string("CORDON_RULE_ID") == "0deffd5a-dfdb-4d49-a5bf-2fd03ee4ad67" })
         #expect(alert.string("CORDON_RULE_ID") == "0deffd5a-dfdb-4d49-a5bf-2fd03ee4ad67")

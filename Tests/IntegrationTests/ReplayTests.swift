@@ -95,17 +95,17 @@ extension JournaldTests {
         let fixture = Fixture(host: "replay-\(uniqueToken().prefix(12))")
         let replayFile = try makeJournal(export: fixture.export, directory: directory.path + "/replay")
 
-        let replay = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", replayFile])
+        let replay = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "-o", "json", replayFile])
         #expect(replay.status == 0, "\(replay.standardError)")
         let replayed = try parseJSONLines(replay.standardOutput)
         // 50 trusted sshd failures, 50 forged, 25 root logins, 50 sudo, 50 strange sshd failures, the 1 MiB one.
         // The forged failures match too, untrusted: journald saw logger send them, not sshd.
-        let failures = replayed.filter { $0["CORDON_RULE_ID"] == "dd6e5a1e-ca11-453b-9351-fd41c86f4959" }
+        let failures = replayed.filter { $0["CORDON_RULE_ID"] == Paths.perEntryFailedPassword }
         #expect(failures.filter { $0["CORDON_TRUSTED"] == "1" }.count == 101)
         #expect(failures.filter { $0["CORDON_TRUSTED"] == "0" }.count == 50)
         #expect(replayed.filter { $0["CORDON_RULE_ID"] == "0deffd5a-dfdb-4d49-a5bf-2fd03ee4ad67" }.count == 50)
         #expect(replayed.filter { $0["CORDON_RULE_ID"] == "48743dcf-ffe6-427f-b837-d111081aab61" }.count == 25)
-        #expect(replayed.filter { $0["CORDON_RULE_ID"] == "1f547138-4096-4f96-83e5-9af02bb5235e" }.count == 50)
+        #expect(replayed.filter { $0["CORDON_RULE_ID"] == Paths.perEntrySudoFailure }.count == 50)
         #expect(replayed.allSatisfy { $0["CORDON_HOST"] == fixture.host })
         // Escaping: no alert field carries a raw newline or control byte.
         for alert in replayed {
@@ -115,7 +115,7 @@ extension JournaldTests {
         // Live: tail an empty directory while systemd-journal-remote writes the same entries into it.
         let liveDirectory = directory.path + "/live"
         try FileManager.default.createDirectory(atPath: liveDirectory, withIntermediateDirectories: true)
-        let daemon = try DaemonProcess(arguments: ["--rules", Paths.shippedRules, "--state-dir", directory.path + "/state",
+        let daemon = try DaemonProcess(arguments: ["--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "--state-dir", directory.path + "/state",
                                                    "--directory", liveDirectory, "--from-start"],
                                        logPath: directory.path + "/daemon.log")
         defer { _ = daemon.stop() }
@@ -140,8 +140,8 @@ extension JournaldTests {
         defer { directory.remove() }
         let fixture = Fixture(host: "export-\(uniqueToken().prefix(12))", seed: 11)
         let file = try makeJournal(export: fixture.export, directory: directory.path + "/in")
-        let json = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", file])
-        let export = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "export", file])
+        let json = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "-o", "json", file])
+        let export = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "-o", "export", file])
         #expect(export.status == 0)
         let alertsFile = try makeJournal(export: Array(export.standardOutput.utf8), directory: directory.path + "/out", name: "alerts")
         let journal = try Journal(source: .files([alertsFile]))
@@ -163,8 +163,8 @@ extension JournaldTests {
         defer { directory.remove() }
         let fixture = Fixture(host: "text-\(uniqueToken().prefix(12))", seed: 5)
         let file = try makeJournal(export: fixture.export, directory: directory.path)
-        let text = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, file])
-        let json = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", file])
+        let text = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, file])
+        let json = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "-o", "json", file])
         let lines = text.standardOutput.split(separator: "\n")
         #expect(lines.count == json.standardOutput.split(separator: "\n").count)
         #expect(lines.allSatisfy { $0.contains(" cordon: ") && !$0.contains("\u{0}") })
@@ -177,13 +177,13 @@ extension JournaldTests {
         defer { directory.remove() }
         let fixture = Fixture(host: "tojournal-\(uniqueToken().prefix(12))", seed: 3)
         let file = try makeJournal(export: fixture.export, directory: directory.path)
-        let plain = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", file])
+        let plain = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "-o", "json", file])
         let printed = try parseJSONLines(plain.standardOutput)
         #expect(!printed.isEmpty)
         usleep(500_000)
         #expect(try alertEntries(field: "CORDON_HOST", value: fixture.host).isEmpty)
 
-        let written = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", "--to-journal", file])
+        let written = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "-o", "json", "--to-journal", file])
         #expect(written.status == 0, "\(written.standardError)")
         let entries = try waitForAlerts(field: "CORDON_HOST", value: fixture.host, count: printed.count, timeout: 10)
         #expect(entries.count == printed.count)

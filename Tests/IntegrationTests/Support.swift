@@ -18,6 +18,14 @@ enum Paths {
     }()
 
     static let shippedRules = packageRoot + "/rules"
+    /// Two test rules that alert on every failed SSH password and every sudo failure line (the
+    /// shipped pack only counts those in correlations): tests that count alerts per entry load
+    /// them beside `shippedRules`.
+    static let perEntryRules = packageRoot + "/Tests/Fixtures/per-entry-rules"
+    /// `Tests/Fixtures/per-entry-rules/ssh-password-failed.yml`.
+    static let perEntryFailedPassword = "6b1d9f0e-3c57-4a2e-8e41-27d5c0f9a6b3"
+    /// `Tests/Fixtures/per-entry-rules/sudo-password-failed.yml`.
+    static let perEntrySudoFailure = "0e8a5c72-91d4-4b36-a0f7-5d2c8b1e4f90"
     /// The shipped log source mapping, which test rule sets load beside their own rules.
     static let logSources = packageRoot + "/rules/logsources.yml"
 
