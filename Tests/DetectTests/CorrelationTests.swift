@@ -48,6 +48,26 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
 @Suite struct CorrelationTests {
     // MARK: Types
 
+    @Test func forgedMatchesNeitherCountNorQuietNorTaintTrustedGroups() {
+        let rule = correlation("brute", .eventCount, ["fail"], groupBy: ["SourceIp"],
+                               condition: Condition(greaterThanOrEqual: 3))
+        let correlator = Correlator(rules: [rule], ruleNames: [:], maximumGroupsPerRule: 100)
+        // A local user forges three failures for the address first: an untrusted alert, and its
+        // group goes quiet. The real attack from that address a second later still alerts, trusted.
+        let matches = run(correlator, [
+            observation("fail", 1, at: 1 * second, ["SourceIp": "203.0.113.9"], trusted: false),
+            observation("fail", 2, at: 2 * second, ["SourceIp": "203.0.113.9"], trusted: false),
+            observation("fail", 3, at: 3 * second, ["SourceIp": "203.0.113.9"], trusted: false),
+            observation("fail", 4, at: 4 * second, ["SourceIp": "203.0.113.9"]),
+            observation("fail", 5, at: 5 * second, ["SourceIp": "203.0.113.9"]),
+            observation("fail", 6, at: 6 * second, ["SourceIp": "203.0.113.9"], trusted: false),
+            observation("fail", 7, at: 7 * second, ["SourceIp": "203.0.113.9"]),
+        ])
+        #expect(matches.map(\.isTrusted) == [false, true])
+        #expect(matches.map(\.evidence) == [[cursor(1), cursor(2), cursor(3)], [cursor(4), cursor(5), cursor(7)]])
+        #expect(correlator.statistics.rules.map(\.groups) == [2])   // one trusted, one untrusted group
+    }
+
     @Test func eventCountFiresWhenTheCountIsReached() {
         let rule = correlation("many", .eventCount, ["fail"], groupBy: ["User"],
                                condition: Condition(greaterThanOrEqual: 3))
@@ -57,14 +77,15 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
             observation("fail", 2, at: 2 * second, ["User": "alice"]),
             observation("fail", 3, at: 3 * second, ["User": "root"], trusted: false),
             observation("fail", 4, at: 4 * second, ["User": "root"]),
+            observation("fail", 5, at: 5 * second, ["User": "root"]),
         ])
         #expect(matches.count == 1)
         let match = matches[0]
         #expect(match.value == 3)
-        #expect(match.cursor == cursor(4))
-        #expect(match.realtime == 4 * second)
-        #expect(match.evidence == [cursor(1), cursor(3), cursor(4)])
-        #expect(match.isTrusted == false)
+        #expect(match.cursor == cursor(5))
+        #expect(match.realtime == 5 * second)
+        #expect(match.evidence == [cursor(1), cursor(4), cursor(5)])   // the forged one is not counted
+        #expect(match.isTrusted == true)
         #expect(match.group.map(\.name) == ["User"])
         #expect(match.group.map(\.value) == [Array("root".utf8)])
     }
@@ -485,12 +506,36 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         }
     }
 
+    /// A version 2 snapshot (one state per rule, before trusted and untrusted matches were kept
+    /// apart) restores as the trusted states, so an upgrade keeps the correlation in flight.
+    @Test func versionTwoSnapshotRestoresTheTrustedStates() throws {
+        let rules = Self.snapshotRules
+        let original = Correlator(rules: rules, ruleNames: [:], maximumGroupsPerRule: 4)
+        let trusted = Self.traffic(from: 0, count: 40).filter(\.isTrusted)
+        _ = run(original, trusted)
+        var encoder = StateEncoder()
+        encoder.write(original.states.count)
+        for state in original.states {
+            encoder.write(state.rule.identifier)
+            encoder.write(Correlator.fingerprint(of: state))
+            var stateEncoder = StateEncoder()
+            state.encode(into: &stateEncoder)
+            encoder.write(stateEncoder.bytes)
+        }
+        var bytes = Array("cordon-correlation v2\n".utf8) + encoder.bytes
+        var checksum = StateEncoder()
+        checksum.write(Correlator.checksum(bytes))
+        bytes += checksum.bytes
+        let restored = try Correlator(rules: rules, ruleNames: [:], maximumGroupsPerRule: 4, restoring: bytes)
+        #expect(restored.snapshot() == original.snapshot())
+    }
+
     @Test func snapshotRoundTripBehavesTheSame() throws {
         let rules = Self.snapshotRules
         let original = Correlator(rules: rules, ruleNames: [:], maximumGroupsPerRule: 4)
         _ = run(original, Self.traffic(from: 0, count: 40))
         let snapshot = original.snapshot()
-        #expect(snapshot.starts(with: Array("cordon-correlation v2\n".utf8)))
+        #expect(snapshot.starts(with: Array("cordon-correlation v3\n".utf8)))
         let restored = try Correlator(rules: rules, ruleNames: [:], maximumGroupsPerRule: 4, restoring: snapshot)
         #expect(restored.snapshot() == snapshot)
         #expect(restored.statistics.groups == original.statistics.groups)

@@ -10,21 +10,26 @@ public struct CorrelationSnapshotError: Error, Sendable, CustomStringConvertible
 
 extension Correlator {
     /// The first bytes of a snapshot; the version changes when the layout does.
-    static let snapshotHeader = Array("cordon-correlation v2\n".utf8)
+    static let snapshotHeader = Array("cordon-correlation v3\n".utf8)
+    /// Version 2 had one state per rule; it restores as the trusted states (untrusted start empty).
+    static let previousHeader = Array("cordon-correlation v2\n".utf8)
     private static let headerPrefix = Array("cordon-correlation v".utf8)
 
     /// The state of every rule, to restore after a restart:
-    /// `cordon-correlation v2\n`, then per rule its id, a fingerprint of its definition and its
-    /// state's bytes, then an FNV-1a 64 checksum of everything before it.
+    /// `cordon-correlation v3\n`, then per rule its id, a fingerprint of its definition, its
+    /// trusted state's bytes and its untrusted state's bytes, then an FNV-1a 64 checksum of
+    /// everything before it.
     public func snapshot() -> [UInt8] {
         var encoder = StateEncoder()
         encoder.write(states.count)
-        for state in states {
+        for (state, untrusted) in zip(states, untrustedStates) {
             encoder.write(state.rule.identifier)
             encoder.write(Self.fingerprint(of: state))
-            var stateEncoder = StateEncoder()
-            state.encode(into: &stateEncoder)
-            encoder.write(stateEncoder.bytes)
+            for part in [state, untrusted] {
+                var stateEncoder = StateEncoder()
+                part.encode(into: &stateEncoder)
+                encoder.write(stateEncoder.bytes)
+            }
         }
         var bytes = Self.snapshotHeader + encoder.bytes
         var checksum = StateEncoder()
@@ -46,13 +51,14 @@ extension Correlator {
     }
 
     private func restore(_ snapshot: [UInt8]) throws(CorrelationSnapshotError) {
-        let header = Self.snapshotHeader
+        let isPrevious = snapshot.starts(with: Self.previousHeader)
+        let header = isPrevious ? Self.previousHeader : Self.snapshotHeader
         guard snapshot.starts(with: header) else {
             if snapshot.starts(with: Self.headerPrefix) {
                 let line = snapshot.prefix(64).split(separator: UInt8(ascii: "\n")).first.map { String(decoding: $0, as: UTF8.self) }
-                throw CorrelationSnapshotError(message: "the snapshot is '\(line ?? "")', this Cordon reads 'cordon-correlation v2'")
+                throw CorrelationSnapshotError(message: "the snapshot is '\(line ?? "")', this Cordon reads 'cordon-correlation v3' and v2")
             }
-            throw CorrelationSnapshotError(message: "not a correlation snapshot (no 'cordon-correlation v2' header)")
+            throw CorrelationSnapshotError(message: "not a correlation snapshot (no 'cordon-correlation v3' header)")
         }
         guard snapshot.count >= header.count + 8 else { throw CorrelationSnapshotError(message: "the snapshot is truncated") }
         let body = Array(snapshot[..<(snapshot.count - 8)])
@@ -61,12 +67,13 @@ extension Correlator {
             throw CorrelationSnapshotError(message: "the snapshot is corrupt (checksum mismatch)")
         }
         var decoder = StateDecoder(Array(body[header.count...]))
-        var saved: [(identifier: String, fingerprint: String, state: [UInt8])] = []
+        var saved: [(identifier: String, fingerprint: String, state: [UInt8], untrusted: [UInt8]?)] = []
         do throws(StateDecodingError) {
             let count = try decoder.readInt()
             guard count >= 0, count <= body.count else { throw StateDecodingError(message: "bad rule count \(count)") }
             for _ in 0..<count {
-                saved.append((try decoder.readString(), try decoder.readString(), try decoder.readBytes()))
+                saved.append((try decoder.readString(), try decoder.readString(), try decoder.readBytes(),
+                              isPrevious ? nil : try decoder.readBytes()))
             }
             guard decoder.isAtEnd else { throw StateDecodingError(message: "bytes after the last rule") }
         } catch {
@@ -74,18 +81,25 @@ extension Correlator {
         }
         try checkSameRules(saved.map { ($0.identifier, $0.fingerprint) })
         var restored = states
+        var restoredUntrusted = untrustedStates
         for (index, entry) in saved.enumerated() {
             let state = states[index]
-            var stateDecoder = StateDecoder(entry.state)
-            do throws(StateDecodingError) {
-                restored[index] = try type(of: state).init(rule: state.rule, maximumGroups: maximumGroupsPerRule,
+            func decode(_ bytes: [UInt8]) throws(CorrelationSnapshotError) -> any CorrelationState {
+                var stateDecoder = StateDecoder(bytes)
+                do throws(StateDecodingError) {
+                    let decoded = try type(of: state).init(rule: state.rule, maximumGroups: maximumGroupsPerRule,
                                                            decoding: &stateDecoder)
-                guard stateDecoder.isAtEnd else { throw StateDecodingError(message: "bytes after the state") }
-            } catch {
-                throw CorrelationSnapshotError(message: "the snapshot is corrupt: rule '\(entry.identifier)': \(error.message)")
+                    guard stateDecoder.isAtEnd else { throw StateDecodingError(message: "bytes after the state") }
+                    return decoded
+                } catch {
+                    throw CorrelationSnapshotError(message: "the snapshot is corrupt: rule '\(entry.identifier)': \(error.message)")
+                }
             }
+            restored[index] = try decode(entry.state)
+            if let untrusted = entry.untrusted { restoredUntrusted[index] = try decode(untrusted) }
         }
         states = restored
+        untrustedStates = restoredUntrusted
     }
 
     /// Throws when the saved rules are not the current ones, in the same order and definitions.

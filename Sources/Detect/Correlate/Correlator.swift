@@ -39,6 +39,11 @@ public final class Correlator {
     public let diagnostics: [Diagnostic]
 
     var states: [any CorrelationState]
+    /// The same rules' states for untrusted matches (`Observation.isTrusted` false), kept apart:
+    /// a line any local user can forge (`logger -t sshd`) neither counts towards a trusted
+    /// correlation nor fills, quiets, teaches or evicts its groups, so it can raise only an
+    /// untrusted alert (which no response acts on) and cannot hide or taint a real one.
+    var untrustedStates: [any CorrelationState]
     /// Rule identifier (base or correlation) → the correlation rules referring to it.
     let consumers: [String: [Consumer]]
     /// Names of base and correlation rules by identifier.
@@ -64,6 +69,7 @@ public final class Correlator {
         self.maximumGroupsPerRule = cap
         var diagnostics: [Diagnostic] = []
         var states: [any CorrelationState] = []
+        var untrustedStates: [any CorrelationState] = []
         var seen = Set<String>()
         for rule in rules {
             guard seen.insert(rule.identifier).inserted else {
@@ -73,8 +79,10 @@ public final class Correlator {
             }
             if SigmaCorrelationState.supports(rule.kind) {
                 states.append(SigmaCorrelationState(rule: rule, maximumGroups: cap))
-            } else if let state = makeState?(rule, cap) {
+                untrustedStates.append(SigmaCorrelationState(rule: rule, maximumGroups: cap))
+            } else if let state = makeState?(rule, cap), let untrusted = makeState?(rule, cap) {
                 states.append(state)
+                untrustedStates.append(untrusted)
             } else {
                 diagnostics.append(Self.warning(rule, "'\(rule.kind.rawValue)' rules are not evaluated by this build",
                                                 hint: "remove the rule or use a Sigma correlation type"))
@@ -115,6 +123,7 @@ public final class Correlator {
             }
         }
         self.states = states
+        self.untrustedStates = untrustedStates
         self.consumers = consumers
         self.names = names
         self.diagnostics = diagnostics
@@ -153,6 +162,7 @@ public final class Correlator {
         for index in advanceOrder {
             var fired: [CorrelationMatch] = []
             states[index].advance(to: realtime, into: &fired)
+            untrustedStates[index].advance(to: realtime, into: &fired)
             for match in fired {
                 matches.append(match)
                 feed(match, visiting: [index], into: &matches)
@@ -174,13 +184,14 @@ public final class Correlator {
 
     /// Groups evicted at the cap, over all rules (cheap: for a check after every observation).
     public var evictionCount: Int {
-        states.reduce(0) { $0 + $1.evictions }
+        states.reduce(0) { $0 + $1.evictions } + untrustedStates.reduce(0) { $0 + $1.evictions }
     }
 
-    /// Groups held and evictions, per rule and in all.
+    /// Groups held and evictions, per rule (trusted and untrusted together) and in all.
     public var statistics: CorrelationStatistics {
-        CorrelationStatistics(rules: states.map {
-            CorrelationStatistics.Rule(identifier: $0.rule.identifier, groups: $0.groupCount, evictions: $0.evictions)
+        CorrelationStatistics(rules: zip(states, untrustedStates).map { trusted, untrusted in
+            CorrelationStatistics.Rule(identifier: trusted.rule.identifier, groups: trusted.groupCount + untrusted.groupCount,
+                                       evictions: trusted.evictions + untrusted.evictions)
         })
     }
 
@@ -199,7 +210,11 @@ public final class Correlator {
             var fields: [String: [UInt8]] = [:]
             for (name, source) in consumer.fieldMap { fields[name] = named.fields[source] }
             var fired: [CorrelationMatch] = []
-            states[consumer.index].observe(named, fields: fields, into: &fired)
+            if named.isTrusted {
+                states[consumer.index].observe(named, fields: fields, into: &fired)
+            } else {
+                untrustedStates[consumer.index].observe(named, fields: fields, into: &fired)
+            }
             for match in fired {
                 matches.append(match)
                 feed(match, visiting: visiting.union([consumer.index]), into: &matches)
