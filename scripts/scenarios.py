@@ -40,7 +40,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-# Rule names of the pack (/work/plan rule-pack catalogue), by tactic.
+# Rule names of the pack (rules/README.md), by tactic, and the variants the pack adds for other log sources.
 CATALOGUE = {
     "credential-access": ["sshd_failed_password", "sshd_brute_force", "sshd_password_spray",
                           "sshd_distributed_brute_force", "sshd_login_after_brute_force", "sshd_root_login",
