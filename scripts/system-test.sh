@@ -141,7 +141,7 @@ else
 fi
 explained=$(sh_in "journalctl -x -q --no-pager MESSAGE_ID=$ALERT CORDON_RULE_ID=$FAILED_PASSWORD_RULE -n 1" || true)
 if grep -q 'Subject: Cordon alert: SSH password authentication failed' <<<"$explained" &&
-   grep -q 'The Sigma rule "SSH password authentication failed"' <<<"$explained" &&
+   grep -q 'The Sigma rule "SSH password authentication failed (test, one alert per failure)"' <<<"$explained" &&
    grep -q 'cordon alerts --evidence' <<<"$explained"; then
     pass "journalctl -x explains the alert from the catalog (fields substituted)"
 else
