@@ -49,7 +49,7 @@ CATALOGUE = {
     "privilege-escalation": ["sudo_authentication_failure", "sudo_repeated_failures", "sudo_not_in_sudoers",
                              "sudo_root_shell", "sudo_suspicious_target_user", "pkexec_abuse",
                              "setuid_executable_created", "user_added_to_privileged_group",
-                             "pkexec_abuse_exec", "setuid_executable_created_exec",
+                             "pkexec_abuse_exec", "pkexec_abuse_kernel", "setuid_executable_created_exec",
                              "user_added_to_privileged_group_exec"],
     "persistence": ["local_user_created", "uid0_account_created", "authorized_keys_changed",
                     "systemd_unit_created", "crontab_modified", "kernel_module_loaded",
@@ -59,8 +59,8 @@ CATALOGUE = {
                         "cordon_stopped"],
     "execution": ["reverse_shell", "reverse_shell_connection", "download_and_execute", "executable_in_tmp", "base64_payload_execution",
                   "crypto_miner"],
-    "impact": ["service_stopped", "mass_service_stop", "backup_deletion", "encrypted_file_written",
-               "mass_file_encryption", "ransom_note_created", "service_failing_repeatedly",
+    "impact": ["service_stopped", "mass_service_stop", "backup_deletion", "backup_deletion_sudo", "encrypted_file_written",
+               "mass_file_encryption", "ransom_note_created", "ransom_note_created_cmdline", "service_failing_repeatedly",
                "service_restart_loop", "database_auth_failure", "database_auth_failure_burst"],
 }
 ALL_RULES = [name for names in CATALOGUE.values() for name in names]
@@ -531,7 +531,7 @@ def make_corpus_class(gj, ae):
 
             s5 = self.step("W5", c, "PwnKit (CVE-2021-4034): pkexec with an empty argv", "T1068",
                            "pkexec exec'd with argc=0 and GCONV_PATH; pkexec logs the SHELL/suspicious-content lines; a root shell follows.",
-                           ["pkexec_abuse", "pkexec_abuse_exec"])
+                           ["pkexec_abuse", "pkexec_abuse_exec", "pkexec_abuse_kernel"])
 
             def pwnkit(t):
                 sh = st["shell"]
@@ -539,6 +539,9 @@ def make_corpus_class(gj, ae):
                            cwd="/tmp/.pk")
                 pk = Proc(self.nextpid_sr(), sh.pid, 998, sh.auid, sh.ses, sh.tty, "/tmp/.pk", "/usr/bin/pkexec", [], comm="pkexec")
                 self.execve(t + 6 * SEC, pk)
+                # Linux 5.18+ adds an empty argv[0] and says so (fs/exec.c), naming the caller and the program.
+                self.cemit(t + 6 * SEC + 500, "kernel", "kernel",
+                           "process 'pwnkit' launched '/usr/bin/pkexec' with NULL argv: empty string added", prio=4)
                 self.cemit(t + 6 * SEC + 8000, "pkexec", "pkexec",
                            "ehr: The value for the SHELL variable was not found the /etc/shells file [USER=root] [TTY=unknown] "
                            "[CWD=/tmp/.pk] [COMMAND=GCONV_PATH=./pwnkit.so:. PATH=GCONV_PATH=. CHARSET=PWNKIT SHELL=pwnkit]",
@@ -897,7 +900,7 @@ def make_corpus_class(gj, ae):
             def login(t):
                 shell, s, pid, port, t = self.ssh_login(t, ip, "ansible", 1011, method="publickey",
                                                         key_fp="Zr8uT3wQ1eR5tY7uI9oP2aS4dF6gH8jK0lZ3xC5vB7n")
-                st.update(s=s, pid=pid, port=port)
+                st.update(s=s, pid=pid, port=port, shell=shell)
                 st["root"] = self.sudo_root_shell(t + 12 * SEC, shell, "ansible", 1011, s)
             self.at(t0, s1, login)
             s2 = self.step("X2", c, "mkfifo + nc reverse shell", "T1059.004",
@@ -929,8 +932,9 @@ def make_corpus_class(gj, ae):
                                                           "comm=\"systemd\" exe=\"/usr/lib/systemd/systemd\" hostname=? addr=? terminal=? res=success'")])
             self.at(t0 + 150 * SEC, s3, stop_cordon)
             s4 = self.step("X4", c, "backups deleted", "T1490",
-                           "rm -f of PostgreSQL dumps in /var/backups/ehr, find /srv/backup -delete, lvremove of the snapshot.",
-                           ["backup_deletion"])
+                           "rm -f of PostgreSQL dumps in /var/backups/ehr, find /srv/backup -delete, lvremove of the snapshot; "
+                           "from ansible's own shell, sudo rm -rf /var/backups/archive (sudo logs the command).",
+                           ["backup_deletion", "backup_deletion_sudo"])
 
             def backups(t):
                 r = st["root"]
@@ -938,6 +942,12 @@ def make_corpus_class(gj, ae):
                 self.spawn(t, r, ["rm", "-f"] + dumps, "/usr/bin/rm")
                 self.spawn(t + 8 * SEC, r, ["find", "/srv/backup", "-name", "*.tar.gz", "-delete"], "/usr/bin/find")
                 self.spawn(t + 20 * SEC, r, ["lvremove", "-f", "/dev/vg0/ehr-data-snap"], "/usr/sbin/lvm", comm="lvremove")
+                shell = st["shell"]
+                sudo = self.spawn(t + 30 * SEC, shell, ["sudo", "rm", "-rf", "/var/backups/archive"], "/usr/bin/sudo")
+                tt = self.sudo_line(t + 30 * SEC + 40_000, st["s"], "ansible", "pts/%s" % shell.tty[3:], shell.cwd, "root",
+                                    "/usr/bin/rm -rf /var/backups/archive", pid=sudo.pid)
+                self.spawn(tt + 5000, Proc(sudo.pid, shell.pid, 0, shell.auid, st["s"], shell.tty, shell.cwd, "/usr/bin/sudo", [],
+                                           comm="sudo"), ["rm", "-rf", "/var/backups/archive"], "/usr/bin/rm")
             self.at(t0 + 240 * SEC, s4, backups)
             s5 = self.step("X5", c, "mass encryption: 40 patient documents renamed to .locked", "T1486",
                            "/dev/shm/.k/enc renames /srv/ehr/documents/*.pdf to *.pdf.locked, 40 files in ~20 s.",
@@ -954,13 +964,16 @@ def make_corpus_class(gj, ae):
                     self.rename(t + 2 * SEC + i * 500_000, enc, f, f + ".locked", "data_rename")
             self.at(t0 + 300 * SEC, s5, encrypt)
             s6 = self.step("X6", c, "ransom note written", "T1486",
-                           "enc creates /srv/ehr/documents/HOW_TO_DECRYPT.txt and /root/HOW_TO_DECRYPT.txt.",
-                           ["ransom_note_created"], ["executable_in_tmp"])
+                           "enc creates /srv/ehr/documents/HOW_TO_DECRYPT.txt and /root/HOW_TO_DECRYPT.txt; root's shell "
+                           "copies the note to /srv/ehr/HOW_TO_DECRYPT.txt with cp.",
+                           ["ransom_note_created", "ransom_note_created_cmdline"], ["executable_in_tmp"])
 
             def note(t):
                 for path in ("/srv/ehr/documents/HOW_TO_DECRYPT.txt", "/root/HOW_TO_DECRYPT.txt"):
                     self.open_write(t, st["enc"], path, "data_write")
                     t += 40_000
+                self.spawn(t + 2 * SEC, st["root"], ["cp", "/root/HOW_TO_DECRYPT.txt", "/srv/ehr/HOW_TO_DECRYPT.txt"], "/usr/bin/cp")
+                t += 2 * SEC
                 self.ssh_logout(t + 30 * SEC, ip, "ansible", st["s"], st["pid"], st["port"])
             self.at(t0 + 330 * SEC, s6, note)
 
