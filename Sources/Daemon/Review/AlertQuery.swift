@@ -197,15 +197,25 @@ struct ActionQuery {
             }
         }
         try journal.seek(toRealtime: first)
+        return try readLinked(indices) { targets, entry in
+            for index in targets { alerts[index].actions.append(ActionNote(entry)) }
+        }
+    }
+
+    /// Reads on from the journal's position. Each entry whose link `lookup` has and that Cordon
+    /// wrote is passed to `body` with the link's value; the others with a known link are forged.
+    /// - Returns: how many linked entries were forged.
+    private func readLinked<Value>(_ lookup: [ActionLink: Value],
+                                   _ body: (Value, JournalEntry) -> Void) throws(JournalError) -> Int {
         var forged = 0
         while try journal.next() {
             let entry = try journal.entry(includingCursor: false)
-            guard let targets = indices[ActionLink(entry)] else { continue }
+            guard let value = lookup[ActionLink(entry)] else { continue }
             guard ownEntries.isOwn(entry) else {
                 forged += 1
                 continue
             }
-            for index in targets { alerts[index].actions.append(ActionNote(entry)) }
+            body(value, entry)
         }
         return forged
     }
@@ -227,14 +237,7 @@ struct ActionQuery {
         // Take in what inotify saw (new files of a directory), without waiting.
         _ = try journal.wait(timeoutMilliseconds: 0)
         var actions: [(identifier: String, realtime: UInt64, note: ActionNote)] = []
-        var forged = 0
-        while try journal.next() {
-            let entry = try journal.entry(includingCursor: false)
-            guard let identifier = identifiers[ActionLink(entry)] else { continue }
-            guard ownEntries.isOwn(entry) else {
-                forged += 1
-                continue
-            }
+        let forged = try readLinked(identifiers) { identifier, entry in
             actions.append((identifier, entry.realtime, ActionNote(entry)))
         }
         return (actions, forged)
