@@ -76,8 +76,7 @@ public struct RuleTestRunner {
     /// Runs `cases`; an expectation naming an unknown rule counts as failed.
     public func run(_ cases: [RuleTestCase]) -> RuleTestReport {
         var report = RuleTestReport()
-        var tested: Set<String> = []
-        var mustMatch: Set<String> = []
+        var mustMatch: Set<String> = [], mustNotMatch: Set<String> = []
         for testCase in cases {
             let events = self.events(of: testCase)
             let matched = matchingRules(events)
@@ -93,8 +92,11 @@ public struct RuleTestRunner {
             }
             var passed = true
             for expectation in testCase.expectations {
-                tested.insert(expectation.ruleIdentifier)
-                if expectation.shouldMatch { mustMatch.insert(expectation.ruleIdentifier) }
+                if expectation.shouldMatch {
+                    mustMatch.insert(expectation.ruleIdentifier)
+                } else {
+                    mustNotMatch.insert(expectation.ruleIdentifier)
+                }
                 let trust = matched[expectation.ruleIdentifier]
                 if (trust != nil) == expectation.shouldMatch {
                     guard expectation.shouldMatch, let expected = testCase.expectedTrust, let trust, trust != expected else { continue }
@@ -116,14 +118,9 @@ public struct RuleTestRunner {
             }
             if passed { report.passed += 1 } else { report.failed += 1 }
         }
+        let tested = mustMatch.union(mustNotMatch)
         report.untestedRules = engine.rules.filter { !tested.contains($0.identifier) }
         report.untestedCorrelations = correlations.filter { !tested.contains($0.identifier) }
-        var mustNotMatch: Set<String> = []
-        for testCase in cases {
-            for expectation in testCase.expectations where !expectation.shouldMatch {
-                mustNotMatch.insert(expectation.ruleIdentifier)
-            }
-        }
         let loaded = engine.rules.map { ($0.identifier, $0.title, $0.location) }
             + correlations.map { ($0.identifier, $0.title, $0.location) }
         for (identifier, title, location) in loaded where tested.contains(identifier) {
