@@ -17,13 +17,18 @@ import Parse
 /// only other tests) are always tested.
 struct GroupDispatch: Sendable {
     /// A literal a group's selection requires a field to equal, or to start with.
-    struct Key: Sendable {
+    struct Literal: Hashable, Sendable {
         /// The literal, lower-cased when `isCaseSensitive` is false.
         let bytes: [UInt8]
         let isCaseSensitive: Bool
         /// `startswith`: the value must begin with the literal instead of being it.
         let isPrefix: Bool
-        /// Positions (in the groups given to `init`) of the groups that need this key.
+    }
+
+    /// A literal and the groups that need it.
+    struct Key: Sendable {
+        let literal: Literal
+        /// Positions (in the groups given to `init`) of the groups that need this literal.
         let groups: [Int]
     }
 
@@ -46,33 +51,21 @@ struct GroupDispatch: Sendable {
     /// Indexes `groups` (entry groups, in evaluation order).
     init(groups: [RuleGroup]) {
         var always: [Bool] = []
-        var byField: [[UInt8]: [(key: [UInt8], cased: Bool, prefix: Bool, group: Int)]] = [:]
+        var byField: [[UInt8]: [Literal: [Int]]] = [:]
         for (position, group) in groups.enumerated() {
             guard let keys = group.select.flatMap(GroupDispatch.keys(of:)) else {
                 always.append(true)
                 continue
             }
             always.append(false)
-            for (field, literal) in keys {
-                byField[field, default: []].append((literal.bytes, literal.cased, literal.prefix, position))
+            // Positions only grow, so a group that needs a literal twice is listed once.
+            for (field, literal) in keys where byField[field]?[literal]?.last != position {
+                byField[field, default: [:]][literal, default: []].append(position)
             }
         }
-        var fields: [Field] = []
-        for name in byField.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            var keys: [Key] = []
-            for entry in byField[name]! {
-                if let index = keys.firstIndex(where: { $0.bytes == entry.key && $0.isCaseSensitive == entry.cased && $0.isPrefix == entry.prefix }) {
-                    if !keys[index].groups.contains(entry.group) {
-                        keys[index] = Key(bytes: entry.key, isCaseSensitive: entry.cased, isPrefix: entry.prefix,
-                                          groups: keys[index].groups + [entry.group])
-                    }
-                } else {
-                    keys.append(Key(bytes: entry.key, isCaseSensitive: entry.cased, isPrefix: entry.prefix, groups: [entry.group]))
-                }
-            }
-            fields.append(Field(name: name, keys: keys))
+        self.fields = byField.map { name, literals in
+            Field(name: name, keys: literals.map { Key(literal: $0.key, groups: $0.value) })
         }
-        self.fields = fields
         self.alwaysTested = always
     }
 
@@ -82,22 +75,22 @@ struct GroupDispatch: Sendable {
         for field in fields {
             guard let value = field.name.withUnsafeBytes({ event.value(ofName: $0) }) else { continue }
             value.withUnsafeBufferPointer { input in
-                for key in field.keys where GroupDispatch.holds(key, input) {
+                for key in field.keys where GroupDispatch.holds(key.literal, input) {
                     for group in key.groups { candidates[group] = true }
                 }
             }
         }
     }
 
-    /// Whether the field value `input` satisfies `key`.
-    private static func holds(_ key: Key, _ input: UnsafeBufferPointer<UInt8>) -> Bool {
-        let count = key.bytes.count
-        guard key.isPrefix ? input.count >= count : input.count == count else { return false }
-        return key.bytes.withUnsafeBufferPointer { literal in
-            if key.isCaseSensitive {
-                for index in 0..<count where input[index] != literal[index] { return false }
+    /// Whether the field value `input` satisfies `literal`.
+    private static func holds(_ literal: Literal, _ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = literal.bytes.count
+        guard literal.isPrefix ? input.count >= count : input.count == count else { return false }
+        return literal.bytes.withUnsafeBufferPointer { bytes in
+            if literal.isCaseSensitive {
+                for index in 0..<count where input[index] != bytes[index] { return false }
             } else {
-                for index in 0..<count where ASCIICase.lowercased(input[index]) != literal[index] { return false }
+                for index in 0..<count where ASCIICase.lowercased(input[index]) != bytes[index] { return false }
             }
             return true
         }
@@ -105,18 +98,13 @@ struct GroupDispatch: Sendable {
 
     /// For each alternative of `selection`, one field and the literals it must equal or start
     /// with; nil when some alternative has no such predicate.
-    private static func keys(of selection: CompiledSelection) -> [([UInt8], (bytes: [UInt8], cased: Bool, prefix: Bool))]? {
-        var keys: [([UInt8], (bytes: [UInt8], cased: Bool, prefix: Bool))] = []
+    private static func keys(of selection: CompiledSelection) -> [([UInt8], Literal)]? {
+        var keys: [([UInt8], Literal)] = []
         for alternative in selection.alternatives {
-            var found: ([UInt8], [(bytes: [UInt8], cased: Bool, prefix: Bool)])? = nil
-            for predicate in alternative {
-                if let values = literals(of: predicate) {
-                    found = (predicate.fieldBytes, values)
-                    break
-                }
-            }
-            guard let (field, values) = found else { return nil }
-            for value in values { keys.append((field, value)) }
+            guard let (field, literals) = alternative.lazy.compactMap({ predicate in
+                literals(of: predicate).map { (predicate.fieldBytes, $0) }
+            }).first else { return nil }
+            for literal in literals { keys.append((field, literal)) }
         }
         return keys
     }
@@ -124,17 +112,17 @@ struct GroupDispatch: Sendable {
     /// The literals a predicate requires its field to equal or start with (any one of them), or
     /// nil when it tests something else (other placements, wildcards, `?`, regexes, numbers,
     /// `all`, `neq`, `exists`, null).
-    private static func literals(of predicate: CompiledPredicate) -> [(bytes: [UInt8], cased: Bool, prefix: Bool)]? {
+    private static func literals(of predicate: CompiledPredicate) -> [Literal]? {
         guard case .values(let tests, let matchesAll, let isNegated) = predicate.test, !matchesAll, !isNegated, !tests.isEmpty
         else { return nil }
-        var literals: [(bytes: [UInt8], cased: Bool, prefix: Bool)] = []
+        var literals: [Literal] = []
         for test in tests {
             guard case .pattern(let pattern) = test else { return nil }
             let segments = pattern.segments
             if segments.count == 1, segments[0].isAnyByte == nil {
-                literals.append((segments[0].bytes, pattern.isCaseSensitive, false))
+                literals.append(Literal(bytes: segments[0].bytes, isCaseSensitive: pattern.isCaseSensitive, isPrefix: false))
             } else if segments.count == 2, segments[0].isAnyByte == nil, segments[1].count == 0, segments[0].count > 0 {
-                literals.append((segments[0].bytes, pattern.isCaseSensitive, true))
+                literals.append(Literal(bytes: segments[0].bytes, isCaseSensitive: pattern.isCaseSensitive, isPrefix: true))
             } else {
                 return nil
             }
