@@ -289,6 +289,10 @@ public struct Engine: Sendable {
             guard let value = field.name.withUnsafeBytes({ event.value(ofName: $0) }) else { continue }
             value.withUnsafeBytes { field.automaton.scan($0, into: &scratches[group].seen) }
         }
+        for field in prefilter.networkFields {
+            guard let value = field.name.withUnsafeBytes({ event.value(ofName: $0) }) else { continue }
+            field.scan(value, into: &scratches[group].seen)
+        }
         prefilter.selectCandidates(&scratches[group])
         statistics.prefilteredOut += prefilter.ruleCount - scratches[group].candidates.count
         return scratches[group].candidates

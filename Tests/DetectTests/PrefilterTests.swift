@@ -23,6 +23,9 @@ import Testing
                 "sel: {MESSAGE: '*\(word)?\(other)*'}\ncondition: sel",
                 "a: {MESSAGE|contains: 'x\(word)'}\nb: {MESSAGE|endswith: '\(other)'}\ncondition: 1 of them",
                 "sel: {MESSAGE|contains|cased: '\(word.uppercased())'}\ncondition: sel",
+                "sel: {MESSAGE|re: '\(word) [a-z]+ \(other)'}\ncondition: sel",
+                "a: {MESSAGE|contains: '\(word)'}\nb: {IP|cidr: ['10.\(index).0.0/16', '2001:db8:\(index)::/48']}\ncondition: a and b",
+                "sel: {IP|cidr: '192.168.\(index).0/24'}\ncondition: sel",
             ]
         }
         return detections
@@ -39,6 +42,11 @@ import Testing
                 .joined(separator: Bool.random(using: &generator) ? " " : "")
             var fields = [("MESSAGE", message)]
             if Bool.random(using: &generator) { fields.append(("USER", words.randomElement(using: &generator) ?? "")) }
+            if Bool.random(using: &generator) {
+                let addresses = ["10.\(Int.random(in: 0...9, using: &generator)).1.2", "192.168.\(Int.random(in: 0...9, using: &generator)).7",
+                                 "2001:db8:\(Int.random(in: 0...9, using: &generator))::1", "::ffff:10.3.0.1", "not an address", "10.1.2"]
+                fields.append(("IP", addresses.randomElement(using: &generator) ?? ""))
+            }
             let event = event(fields)
             var matches: [Match] = []
             grouped.evaluate(event, into: &matches)
@@ -56,20 +64,20 @@ import Testing
 
 @Suite struct RegexLiteralTests {
     @Test(arguments: [
-        ("(Failed|Accepted) (password|publickey) for (invalid user )?kali[0-9]{2} from [0-9.]+", " from "),
-        ("^/usr/bin/python[23]? -c", "/usr/bin/python"),
-        (#"a\.example\.org"#, "a.example.org"),
-        ("wget https?://", "wget http"),
-        ("abc+d", "abc"),
-        ("colou?r scheme", "r scheme"),
-        ("x{0,2}yyyy", "yyyy"),
+        ("(Failed|Accepted) (password|publickey) for (invalid user )?kali[0-9]{2} from [0-9.]+", [" from ", " for ", "kali"]),
+        ("^/usr/bin/python[23]? -c", ["/usr/bin/python", " -c"]),
+        (#"a\.example\.org"#, ["a.example.org"]),
+        ("wget https?://", ["wget http", "://"]),
+        ("abc+d", ["abc"]),
+        ("colou?r scheme", ["r scheme", "colo"]),
+        ("x{0,2}yyyy", ["yyyy"]),
     ])
-    func requiredRun(_ pattern: String, _ expected: String) {
-        #expect(RegexLiteral.required(in: pattern) == Array(expected.utf8))
+    func requiredRuns(_ pattern: String, _ expected: [String]) {
+        #expect(RegexLiteral.required(in: pattern) == expected.map { Array($0.utf8) })
     }
 
     @Test(arguments: ["foo|barbaz", "(a+)+$", #"\d+\.\d+"#, "ab", "[abc]def*", "unbalanced(", "x*?y"])
     func noRequiredRun(_ pattern: String) {
-        #expect(RegexLiteral.required(in: pattern) == nil)
+        #expect(RegexLiteral.required(in: pattern).isEmpty)
     }
 }

@@ -1,3 +1,5 @@
+import Parse
+
 /// The literal prefilter of one rule group: which of its rules can possibly match an entry,
 /// found with one Aho–Corasick scan per indexed field instead of evaluating every rule.
 ///
@@ -18,8 +20,30 @@ final class GroupPrefilter: Sendable {
         }
     }
 
+    /// A field holding an address, tested against the networks of `|cidr` values: the address
+    /// is parsed once and each network checked, instead of evaluating each rule that lists one.
+    final class NetworkField: Sendable {
+        /// The field name's bytes.
+        let name: [UInt8]
+        /// The networks, each with its literal id.
+        let networks: [(network: IPNetwork, id: Int)]
+
+        init(name: [UInt8], networks: [(network: IPNetwork, id: Int)]) {
+            self.name = name
+            self.networks = networks
+        }
+
+        /// Inserts into `seen` the id of each network the address written in `value` is in.
+        func scan(_ value: ArraySlice<UInt8>, into seen: inout PatternSet) {
+            guard let address = IPAddress(value)?.unmapped else { return }
+            for entry in networks where entry.network.contains(address) { seen.insert(entry.id) }
+        }
+    }
+
     /// The fields scanned.
     let fields: [Field]
+    /// The fields whose address is tested against networks.
+    let networkFields: [NetworkField]
     /// For each literal id, the rule (position in the group's rule list) and the clause it satisfies.
     let owners: [(position: Int, clause: Int)]
     /// For each rule position, the mask of all its clauses (0 for rules always evaluated).
@@ -40,6 +64,7 @@ final class GroupPrefilter: Sendable {
     init?(requirements: [[Requirement.Clause]?]) {
         guard requirements.filter({ $0 != nil }).count >= GroupPrefilter.minimumIndexedRules else { return nil }
         var byField: [[UInt8]: [(bytes: [UInt8], id: Int)]] = [:]
+        var networksByField: [[UInt8]: [(network: IPNetwork, id: Int)]] = [:]
         var owners: [(position: Int, clause: Int)] = []
         var fullMasks: [UInt64] = []
         var always = PatternSet(capacity: requirements.count)
@@ -51,7 +76,11 @@ final class GroupPrefilter: Sendable {
             }
             for (clauseIndex, clause) in requirement.enumerated() {
                 for literal in clause {
-                    byField[literal.field, default: []].append((literal.bytes, owners.count))
+                    if let network = literal.network {
+                        networksByField[literal.field, default: []].append((network, owners.count))
+                    } else {
+                        byField[literal.field, default: []].append((literal.bytes, owners.count))
+                    }
                     owners.append((position, clauseIndex))
                 }
             }
@@ -59,6 +88,8 @@ final class GroupPrefilter: Sendable {
         }
         fields = byField.sorted { $0.key.lexicographicallyPrecedes($1.key) }
             .map { Field(name: $0.key, automaton: LiteralPrefilter(patterns: $0.value)) }
+        networkFields = networksByField.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            .map { NetworkField(name: $0.key, networks: $0.value) }
         self.owners = owners
         self.fullMasks = fullMasks
         self.always = always

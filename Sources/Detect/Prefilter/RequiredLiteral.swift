@@ -5,8 +5,26 @@ import Rules
 struct RequiredLiteral: Sendable, Hashable {
     /// The name of the field read (after renames), as bytes.
     let field: [UInt8]
-    /// The literal.
+    /// The literal (empty for a network).
     let bytes: [UInt8]
+    /// For `|cidr`: the network the field's address must be in, instead of bytes to contain.
+    let network: IPNetwork?
+
+    init(field: [UInt8], bytes: [UInt8]) {
+        self.field = field
+        self.bytes = bytes
+        self.network = nil
+    }
+
+    init(field: [UInt8], network: IPNetwork) {
+        self.field = field
+        self.bytes = []
+        self.network = network
+    }
+
+    /// How selective the literal is, for ranking clauses: its length; a network counts as a
+    /// literal of 8 bytes (an address in a given network is about as rare as that).
+    var selectivity: Int { network == nil ? bytes.count : 8 }
 
     /// The shortest literal a prefilter indexes: shorter ones occur in too many values to
     /// save work.
@@ -61,6 +79,11 @@ enum Requirement {
     private static func of(_ predicate: CompiledPredicate) -> [Clause]? {
         guard case .values(let tests, let matchesAll, let isNegated) = predicate.test, !isNegated, !tests.isEmpty
         else { return nil }
+        // A single regular expression: every run it requires is a clause of its own.
+        if tests.count == 1, case .regex(let regex) = tests[0] {
+            let runs = RegexLiteral.required(in: regex.pattern)
+            return runs.isEmpty ? nil : runs.map { [RequiredLiteral(field: predicate.fieldBytes, bytes: $0)] }
+        }
         let literals = tests.map { literal(of: $0, field: predicate.fieldBytes) }
         if matchesAll {
             // Every value must match: each value's literal is a clause of its own.
@@ -80,8 +103,10 @@ enum Requirement {
             else { return nil }
             return RequiredLiteral(field: field, bytes: longest.bytes)
         case .regex(let regex):
-            return RegexLiteral.required(in: regex.pattern).map { RequiredLiteral(field: field, bytes: $0) }
-        case .null, .network, .number, .fieldReference:
+            return RegexLiteral.required(in: regex.pattern).first.map { RequiredLiteral(field: field, bytes: $0) }
+        case .network(let network):
+            return RequiredLiteral(field: field, network: network)
+        case .null, .number, .fieldReference:
             return nil
         }
     }
@@ -109,8 +134,8 @@ enum Requirement {
     /// never empty where the result's first element is used.
     private static func ranked(_ clauses: [Clause]) -> [Clause] {
         clauses.sorted { left, right in
-            let leftKey = (left.count, -(left.map(\.bytes.count).min() ?? 0))
-            let rightKey = (right.count, -(right.map(\.bytes.count).min() ?? 0))
+            let leftKey = (left.count, -(left.map(\.selectivity).min() ?? 0))
+            let rightKey = (right.count, -(right.map(\.selectivity).min() ?? 0))
             return leftKey < rightKey
         }
     }

@@ -29,6 +29,11 @@ public struct IPNetwork: Sendable, Hashable {
     /// Whether the address written in `text` is inside the network.
     public func contains(_ text: ArraySlice<UInt8>) -> Bool {
         guard let candidate = IPAddress(text)?.unmapped else { return false }
-        return candidate.sharesPrefix(with: address, length: prefixLength)
+        return contains(candidate)
+    }
+
+    /// Whether `candidate` (IPv4-mapped addresses unmapped) is inside the network.
+    func contains(_ candidate: IPAddress) -> Bool {
+        candidate.sharesPrefix(with: address, length: prefixLength)
     }
 }
