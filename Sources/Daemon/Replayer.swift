@@ -22,6 +22,9 @@ public struct Replayer {
     public var journalTampering = false
     /// Groups each correlation rule or detector holds at most, as `run` has them.
     public var correlationMaximumGroups = Configuration().correlationMaximumGroups
+    /// Read the journal on a second thread while detection runs (`ReadAhead`), when the machine
+    /// has two CPUs or more; false reads and detects on one thread.
+    public var readAhead = true
     public var logger: Logger
 
     public init(rulePaths: [String], paths: [String], format: OutputFormat, toJournal: Bool,
@@ -59,17 +62,39 @@ public struct Replayer {
         defer { sinks.forEach { $0.flush() } }
         do {
             try journal.seekHead()
-            while try journal.next() {
-                let entry: JournalEntry
-                do {
-                    entry = try journal.entry(fields: fields, includingCursor: false)
-                } catch {
-                    hosts.current.countUnreadable(error)
-                    continue
-                }
+            func process(_ entry: JournalEntry, cursor: () throws(JournalError) -> Cursor) throws(Failure) {
                 let pipeline = hosts.pipeline(for: entry)
                 if explain { pipeline.writeExplanation(of: entry) }
-                try pipeline.process(entry) { () throws(JournalError) in try journal.cursor() }
+                try pipeline.process(entry, cursor: cursor)
+            }
+            let reader = readAhead && ReadAhead.pays ? ReadAhead(journal: journal, fields: fields) : nil
+            if let reader, reader.start() {
+                defer { reader.finish() }
+                while let batch = try reader.next() {
+                    for item in batch {
+                        switch item {
+                        case .entry(let entry):
+                            // Read with its cursor: the closure is never needed.
+                            try process(entry) { () throws(JournalError) in
+                                guard let cursor = entry.cursor else { throw JournalError(call: "sd_journal_get_cursor", errno: .noData) }
+                                return cursor
+                            }
+                        case .unreadable(let error):
+                            hosts.current.countUnreadable(error)
+                        }
+                    }
+                }
+            } else {
+                while try journal.next() {
+                    let entry: JournalEntry
+                    do {
+                        entry = try journal.entry(fields: fields, includingCursor: false)
+                    } catch {
+                        hosts.current.countUnreadable(error)
+                        continue
+                    }
+                    try process(entry) { () throws(JournalError) in try journal.cursor() }
+                }
             }
             // The journal ends: audit events still waiting for records are complete.
             for pipeline in hosts.all { try pipeline.flushEvents() }

@@ -31,6 +31,10 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .customLong("stats"), help: "Print counters to stderr at the end.")
     var stats = false
 
+    @Flag(name: .customLong("single-thread"),
+          help: "Read the journal and run the rules on one thread (by default, with two CPUs or more, the journal is read on a second thread).")
+    var singleThread = false
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one journal file or directory") }
     }
@@ -43,6 +47,7 @@ struct ReplayCommand: ParsableCommand {
                                     toJournal: toJournal, dataThreshold: configuration.dataThreshold,
                                     placeholders: configuration.placeholders, logger: LogSetup.logger())
             replayer.explain = explain
+            replayer.readAhead = !singleThread
             replayer.assemblyOptions = configuration.assembly
             replayer.correlationMaximumGroups = configuration.correlationMaximumGroups
             replayer.journalTampering = configuration.journalTampering

@@ -135,6 +135,29 @@ extension JournaldTests {
         #expect(daemon.stop() == 0)
     }
 
+    @Test("replay reading ahead on a second thread gives the alerts of one thread, in the same order, across many batches")
+    func readAheadEqualsOneThread() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // Eight fixtures of about 300 entries: more entries than the reader's batches in flight.
+        let export = (0..<8).flatMap { Fixture(host: "ahead-\($0)-\(uniqueToken().prefix(8))", seed: 20 + UInt64($0)).export }
+        let file = try makeJournal(export: export, directory: directory.path + "/in")
+        let arguments = [Paths.cordon, "replay", "--rules", Paths.shippedRules, "--rules", Paths.perEntryRules, "-o", "json", "--stats", file]
+        let ahead = try runCommand(arguments)
+        let single = try runCommand(arguments + ["--single-thread"])
+        #expect(ahead.status == 0, "\(ahead.standardError)")
+        #expect(single.status == 0, "\(single.standardError)")
+        let aheadAlerts = try parseJSONLines(ahead.standardOutput)
+        #expect(aheadAlerts.count >= 8 * 100)
+        #expect(ahead.standardOutput == single.standardOutput)
+        // The same entries counted, the 1 MiB ones as truncated.
+        func counters(_ text: String) -> String? {
+            text.split(separator: "\n").first { $0.hasPrefix("cordon: replayed") }.map { String($0.split(separator: ",").prefix(8).joined(separator: ",")) }
+        }
+        #expect(counters(ahead.standardError) != nil)
+        #expect(counters(ahead.standardError) == counters(single.standardError))
+    }
+
     @Test("replay -o export turns into a journal file with the same alerts as -o json")
     func exportOutputMakesAJournal() throws {
         let directory = try TemporaryDirectory()
