@@ -50,6 +50,8 @@ struct Loop {
     /// Whether the journal's current position holds an unprocessed entry (after a re-seek).
     var pendingCurrent = false
     var entriesSinceSave = 0
+    /// Entries read since the journal's mapped pages were last released (`MappedJournalPages`).
+    var sinceRelease = 0
     var lastSave = monotonicMilliseconds()
     var savedPosition: Checkpoint.Position?
     /// How long the last save took, in ms: with correlation state, saves are spaced at least
@@ -243,6 +245,11 @@ struct Loop {
                 atLastProcessed = true
             }
             entriesSinceSave += 1
+            sinceRelease += 1
+            if sinceRelease == MappedJournalPages.entryInterval {
+                sinceRelease = 0
+                MappedJournalPages.release()
+            }
             // A long catch-up keeps the watchdog fed; the clock is read every 1,024 entries only.
             sinceAlive += 1
             if sinceAlive == 1024 {

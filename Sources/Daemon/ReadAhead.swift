@@ -100,6 +100,7 @@ final class ReadAhead: @unchecked Sendable {
     /// The reader thread: batches until the journal ends, fails or the consumer is gone.
     private func read() {
         var failure: JournalError?
+        var sinceRelease = 0
         reading: while true {
             var batch: [Item] = []
             batch.reserveCapacity(ReadAhead.batchSize)
@@ -109,6 +110,11 @@ final class ReadAhead: @unchecked Sendable {
                     guard try journal.next() else {
                         ended = true
                         break
+                    }
+                    sinceRelease += 1
+                    if sinceRelease == MappedJournalPages.entryInterval {
+                        sinceRelease = 0
+                        MappedJournalPages.release()
                     }
                     do {
                         batch.append(.entry(try journal.entry(fields: fields, includingCursor: true)))

@@ -85,7 +85,13 @@ public struct Replayer {
                     }
                 }
             } else {
+                var sinceRelease = 0
                 while try journal.next() {
+                    sinceRelease += 1
+                    if sinceRelease == MappedJournalPages.entryInterval {
+                        sinceRelease = 0
+                        MappedJournalPages.release()
+                    }
                     let entry: JournalEntry
                     do {
                         entry = try journal.entry(fields: fields, includingCursor: false)
