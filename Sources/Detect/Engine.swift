@@ -54,6 +54,9 @@ public struct Engine: Sendable {
     private var matched: [MatchedSlice] = []
     /// Per group, the prefilter's buffers (empty for groups without a prefilter).
     private var scratches: [GroupPrefilter.Scratch]
+    /// Every prefilter's literals, scanned once per field and event.
+    let scans: PrefilterScans
+    private var scanScratch: PrefilterScans.Scratch
 
     /// Compiles `rules` under the log source mappings `logSources`.
     ///
@@ -138,6 +141,8 @@ public struct Engine: Sendable {
         self.scratches = used.map {
             $0.prefilter?.makeScratch() ?? GroupPrefilter.noScratch
         }
+        self.scans = PrefilterScans(prefilters: used.map(\.prefilter))
+        self.scanScratch = scans.makeScratch()
         self.rules = evaluated
         self.unmappedRules = unmapped
         self.diagnostics = diagnostics
@@ -164,6 +169,7 @@ public struct Engine: Sendable {
     public mutating func evaluate(_ entry: JournalEntry, into matches: inout [Match]) {
         var context = EvaluationContext()
         for index in isParsed.indices { isParsed[index] = false }
+        scans.reset(&scanScratch)
         let plain = Event(entry: entry)
         let isAuditRecord = Engine.isAuditRecord(entry)
         dispatch.mark(plain, into: &candidateGroups)
@@ -236,6 +242,7 @@ public struct Engine: Sendable {
     public mutating func evaluate(_ assembled: AssembledEvent, into matches: inout [Match]) {
         guard let indexes = eventGroupIndexes[assembled.kind] else { return }
         var context = EvaluationContext()
+        scans.reset(&scanScratch)
         let event = assembled.event
         for groupIndex in indexes {
             let group = groups[groupIndex]
@@ -284,16 +291,8 @@ public struct Engine: Sendable {
     /// The positions of the group's rules that can match `event`: those without requirements
     /// and those each of whose clauses has a literal the scan of the indexed fields found.
     private mutating func candidates(of prefilter: GroupPrefilter, group: Int, in event: Event) -> PatternSet {
-        scratches[group].seen.removeAll()
-        for field in prefilter.fields {
-            guard let value = field.name.withUnsafeBytes({ event.value(ofName: $0) }) else { continue }
-            value.withUnsafeBytes { field.automaton.scan($0, into: &scratches[group].seen) }
-        }
-        for field in prefilter.networkFields {
-            guard let value = field.name.withUnsafeBytes({ event.value(ofName: $0) }) else { continue }
-            field.scan(value, into: &scratches[group].seen)
-        }
-        prefilter.selectCandidates(&scratches[group])
+        scans.scan(for: group, in: event, into: &scanScratch)
+        prefilter.selectCandidates(&scratches[group], seen: scanScratch.seen, base: scans.bases[group])
         statistics.prefilteredOut += prefilter.ruleCount - scratches[group].candidates.count
         return scratches[group].candidates
     }

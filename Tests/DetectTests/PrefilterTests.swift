@@ -62,6 +62,83 @@ import Testing
     }
 }
 
+/// The engine-wide scans (`PrefilterScans`) serve several groups from one scan per field; a
+/// group whose parser gives a field another value than the entry has must still see its own.
+@Suite struct MultiGroupPrefilterTests {
+    static let sources = """
+        logsources:
+          - logsource: {product: linux, service: all}
+            trusted: false
+          - logsource: {product: linux, service: sshd}
+            select: {_COMM: sshd}
+            parser: sshd
+            trusted: false
+          - logsource: {product: linux, service: words}
+            select: {MESSAGE|contains: golf}
+            trusted: false
+        """
+    static let detections = [
+        "sel: {MESSAGE|contains: 'Failed password'}\ncondition: sel",
+        "sel: {MESSAGE|contains: 'alpha'}\ncondition: sel",
+        "a: {MESSAGE|contains: 'bravo'}\nb: {MESSAGE|contains: 'golf'}\ncondition: a and b",
+        "sel: {User|contains: 'adm'}\ncondition: sel",
+        "sel: {SourceIp|cidr: '10.1.0.0/16'}\ncondition: sel",
+        "a: {SourceIp|cidr: ['192.0.2.0/24', '10.2.0.0/16']}\nb: {MESSAGE|contains: 'for'}\ncondition: a and b",
+        "sel: {MESSAGE|re: 'from 10\\.[0-9]+\\.[0-9]+\\.[0-9]+ port'}\ncondition: sel",
+    ]
+
+    /// Each detection under each of the three sources.
+    static func rules() throws -> (rules: [Rule], logSources: [LogSourceMapping]) {
+        var text = sources
+        for service in ["all", "sshd", "words"] {
+            for (index, detection) in detections.enumerated() {
+                let indented = detection.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+                text += "\n---\ntitle: \(service)-\(index)\nid: \(service)-\(index)\nlevel: low\n"
+                    + "logsource: {product: linux, service: \(service)}\ndetection:\n\(indented)\n"
+            }
+        }
+        let loaded = RuleLoader.load(yaml: text, file: "groups.yml")
+        try #require(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
+        return (loaded.rules, loaded.logSources)
+    }
+
+    @Test func mergedScansMatchExactlyWhatEachRuleAloneMatches() throws {
+        let (rules, logSources) = try Self.rules()
+        var grouped = Engine(rules: rules, logSources: logSources)
+        #expect(grouped.scans.fields.count >= 3)  // MESSAGE, SourceIp, User: one automaton each for all groups
+        var single = rules.map { Engine(rules: [$0], logSources: logSources) }
+        var generator = SplitMix64(seed: 11)
+        let users = ["admin", "root", "sysadm", "alpha"]
+        let addresses = ["10.1.4.5", "10.2.0.9", "192.0.2.77", "198.51.100.1", "::ffff:10.1.0.1"]
+        let words = ["alpha", "bravo", "golf", "for", "x"]
+        for _ in 0..<3_000 {
+            var message: String
+            if Bool.random(using: &generator) {
+                message = "Failed password for \(users.randomElement(using: &generator)!) from \(addresses.randomElement(using: &generator)!) port 22 ssh2"
+            } else {
+                message = (0..<Int.random(in: 0...4, using: &generator)).map { _ in words.randomElement(using: &generator)! }.joined(separator: " ")
+            }
+            if Bool.random(using: &generator) { message += " golf" }
+            var fields = [("MESSAGE", message)]
+            if Bool.random(using: &generator) { fields.append(("_COMM", "sshd")) }
+            // A raw field of the name the sshd parser produces, with another value.
+            if Bool.random(using: &generator) { fields.append(("SourceIp", addresses.randomElement(using: &generator)!)) }
+            if Bool.random(using: &generator) { fields.append(("User", users.randomElement(using: &generator)!)) }
+            let event = event(fields)
+            var matches: [Match] = []
+            grouped.evaluate(event, into: &matches)
+            var expected: [String] = []
+            for index in single.indices {
+                var one: [Match] = []
+                single[index].evaluate(event, into: &one)
+                expected += one.map(\.rule.identifier)
+            }
+            #expect(matches.map(\.rule.identifier).sorted() == expected.sorted(), "\(fields)")
+        }
+        #expect(grouped.statistics.prefilteredOut > 0)
+    }
+}
+
 @Suite struct RegexLiteralTests {
     @Test(arguments: [
         ("(Failed|Accepted) (password|publickey) for (invalid user )?kali[0-9]{2} from [0-9.]+", [" from ", " for ", "kali"]),

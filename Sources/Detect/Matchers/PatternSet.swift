@@ -73,4 +73,23 @@ extension PatternSet {
             }
         }
     }
+
+    /// Calls `body` with each id in the set that is in `range`, in ascending order.
+    func forEach(in range: Range<Int>, _ body: (Int) -> Void) {
+        guard !range.isEmpty else { return }
+        let first = range.lowerBound >> 6
+        let last = min((range.upperBound - 1) >> 6, words.count - 1)
+        guard first <= last else { return }
+        for index in first...last {
+            var remaining = words[index]
+            if index == first { remaining &= ~0 << UInt64(range.lowerBound & 63) }
+            if index == (range.upperBound - 1) >> 6, range.upperBound & 63 != 0 {
+                remaining &= (1 << UInt64(range.upperBound & 63)) - 1
+            }
+            while remaining != 0 {
+                body(index * 64 + remaining.trailingZeroBitCount)
+                remaining &= remaining - 1
+            }
+        }
+    }
 }
