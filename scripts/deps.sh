@@ -6,7 +6,7 @@ need=(libsystemd-dev libpcre2-dev pkg-config systemd systemd-journal-remote util
 case "${1:-build}" in
   test)  need+=(iproute2 openssh-server openssh-client sshpass auditd nftables curl netcat-openbsd
                systemd-container debootstrap passwd python3) ;;
-  bench) need+=(gcc python3) ;;
+  bench) need+=(gcc python3 python3-systemd) ;;
   # make demo (scripts/demo.sh): a real sshd and sudo on a host in a network namespace, the
   # attacker's sshpass and nc, nftables for the isolation hook, auditd for kernel auditing.
   demo)  need+=(iproute2 openssh-server openssh-client sshpass sudo auditd nftables netcat-openbsd
