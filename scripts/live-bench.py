@@ -267,7 +267,7 @@ def main():
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sock.connect(SOCKET)
     daemons = {}
-    results = []
+    results = {}  # target -> met
     try:
         daemons["quiet"] = start(work, "quiet", arguments, ["--directory", f"{work}/quiet"])
         daemons["watchdog"] = start(work, "watchdog", arguments, ["--directory", f"{work}/quiet"],
@@ -362,14 +362,15 @@ def main():
     print(f"    entry -> alert in the journal   {summary}")
     print(f"    entry -> alert sent by Cordon   {percentiles(sent)[0]}")
     print(f"    alerts {steady_alerts} of {len(steady_keys)}; cordon meanwhile {steady_usage[2]}")
-    results.append(steady_alerts == len(steady_keys) and p99 is not None and p99 < TARGET_P99_MS)
+    results[f"steady p99 < {TARGET_P99_MS} ms"] = p99 is not None and p99 < TARGET_P99_MS
+    results["every steady alert"] = steady_alerts == len(steady_keys)
 
     stored, sent = latencies(sparse_keys)
     sparse_alerts = len(sparse_keys & alerts.keys())
     print(f"  sparse: {SPARSE} matching entries, 2 a second (each after a quiet spell):")
     print(f"    entry -> alert in the journal   {percentiles(stored)[0]}  (journald notifies every 250 ms at most)")
     print(f"    alerts {sparse_alerts} of {SPARSE}; cordon meanwhile {sparse_usage[2]}")
-    results.append(sparse_alerts == SPARSE)
+    results["every sparse alert"] = sparse_alerts == SPARSE
 
     burst_alerts = len(burst_keys & alerts.keys())
     first = min(burst_times) if burst_times else None
@@ -388,10 +389,11 @@ def main():
     stored, sent = latencies(burst_keys)
     print(f"    entry -> alert in the journal   {percentiles(stored)[0]}")
     print(f"    alerts {burst_alerts} of {len(burst_keys)} (the marker included)")
-    results.append(burst_alerts == len(burst_keys))
-    results.append(idle["quiet"][0] < TARGET_IDLE_WAKEUPS and idle["quiet"][1] < 0.5)
-    print(f"  {'PASS' if all(results) else 'FAIL'} (targets: steady p99 < {TARGET_P99_MS} ms with every alert; every sparse and"
-          f" burst alert; idle without a watchdog < {TARGET_IDLE_WAKEUPS} wake-ups/s and ~0% CPU)")
+    results["every burst alert"] = burst_alerts == len(burst_keys)
+    results[f"idle without a watchdog < {TARGET_IDLE_WAKEUPS} wake-ups/s and ~0% CPU"] = \
+        idle["quiet"][0] < TARGET_IDLE_WAKEUPS and idle["quiet"][1] < 0.5
+    missed = [target for target, met in results.items() if not met]
+    print(f"  {'FAIL: ' + '; '.join(missed) if missed else 'PASS'} (targets: {'; '.join(results)})")
     subprocess.run(["rm", "-rf", work])
 
 
