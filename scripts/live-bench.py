@@ -22,11 +22,13 @@ datagrams of journald's native protocol (what sd_journal_send writes) on its soc
            the shipped unit's WatchdogSec=30s (WATCHDOG_USEC). Wake-ups are the
            voluntary and involuntary context switches of all the daemon's threads
            (/proc/PID/task/*/status); CPU is utime + stime (/proc/PID/stat).
-  steady   LIVE_BENCH_RATE entries/s for LIVE_BENCH_SECONDS, 1 in 100 matching the bench rule.
+  steady   LIVE_BENCH_RATE entries/s for 1 + LIVE_BENCH_SECONDS, 1 in 100 matching the bench rule.
            Latency: the alert's __REALTIME_TIMESTAMP minus its entry's, both set by journald when
            it stored them (entry written -> alert in the journal). Also shown: the alert's
            _SOURCE_REALTIME_TIMESTAMP (when Cordon sent it; journald stamps the datagram's arrival),
-           which leaves out journald's own queue.
+           which leaves out journald's own queue. The flow starts from idle, where the first
+           entries wait for journald's change notification (250 ms after its first write): the
+           first second is reported apart, the target is on the LIVE_BENCH_SECONDS after it.
   sparse   LIVE_BENCH_SPARSE entries, each matching, 2 a second: each comes after a quiet spell, as
            on a quiet host, so the alert waits for journald's change notification (which it
            coalesces to every 250 ms), not for the polling that follows a flow of entries.
@@ -38,7 +40,7 @@ datagrams of journald's native protocol (what sd_journal_send writes) on its soc
 A process (python3-systemd's Reader, with matches) follows the bench's trigger entries and alerts
 as they are written, so a rotation or vacuum during the run loses nothing. Percentiles are
 nearest-rank. Targets: idle without a watchdog about 0 wake-ups/s (under 0.2) and 0% CPU; steady
-p99 under 50 ms with every alert; burst: every alert. A missed target prints FAIL and exits 0;
+p99 under 50 ms (after the first second); every alert of every phase. A missed target prints FAIL and exits 0;
 exit 1 only when the harness itself fails.
 """
 import os, sys
@@ -114,8 +116,10 @@ detection:
     os.mkdir(f"{work}/quiet")
     boot = uuid.uuid4().hex
     now = int(time.time() * 1e6)
+    # With a _MACHINE_ID, as journald writes it: --directory reads per host, and a host loop waits.
+    machine = open("/etc/machine-id").read().strip()
     export = "".join(f"__CURSOR=s=0;i={i}\n__REALTIME_TIMESTAMP={now + i}\n__MONOTONIC_TIMESTAMP={1000 + i}\n_BOOT_ID={boot}\n"
-                     f"MESSAGE=quiet journal entry {i}\n\n" for i in range(1, 4))
+                     f"_MACHINE_ID={machine}\nMESSAGE=quiet journal entry {i}\n\n" for i in range(1, 4))
     subprocess.run(["/lib/systemd/systemd-journal-remote", f"--output={work}/quiet/quiet.journal", "-"], input=export.encode(),
                    check=True, capture_output=True)
     arguments = ["--config", f"{work}/cordon.yaml", "--rules", "rules", "--rules", f"{work}/rules"]
@@ -293,12 +297,13 @@ def main():
         load = open("/proc/loadavg").read().split()[0]
         before = usage(live.pid)
         began = time.monotonic()
-        writer = context.Process(target=steady_writer, args=(run, RATE, SECONDS))
+        writer = context.Process(target=steady_writer, args=(run, RATE, 1 + SECONDS))
         writer.start()
         writer.join()
         written_for = time.monotonic() - began
-        steady_keys = {f"lb-steady-{i}" for i in range(int(RATE * SECONDS)) if i % EVERY == EVERY - 1}
-        wait_for(lambda: steady_keys <= collected(f"{work}/followed")[1].keys(), 30, 0.2)
+        lead_keys = {f"lb-steady-{i}" for i in range(RATE) if i % EVERY == EVERY - 1}
+        steady_keys = {f"lb-steady-{i}" for i in range(RATE, int(RATE * (1 + SECONDS))) if i % EVERY == EVERY - 1}
+        wait_for(lambda: lead_keys | steady_keys <= collected(f"{work}/followed")[1].keys(), 30, 0.2)
         steady_usage = rates(before, usage(live.pid), time.monotonic() - began)
 
         # Sparse: 2 entries a second, each after a quiet spell.
@@ -356,14 +361,15 @@ def main():
     print(f"  idle {IDLE_S:g} s, quiet --directory, WatchdogSec=30s   {idle['watchdog'][2]}")
 
     stored, sent = latencies(steady_keys)
-    steady_alerts = len(steady_keys & alerts.keys())
+    steady_alerts = len((lead_keys | steady_keys) & alerts.keys())
     summary, p99 = percentiles(stored)
-    print(f"  steady {RATE} entries/s for {SECONDS:g} s (written in {written_for:.1f} s), {len(steady_keys)} matching:")
-    print(f"    entry -> alert in the journal   {summary}")
+    print(f"  steady {RATE} entries/s for 1 + {SECONDS:g} s (written in {written_for:.1f} s), {len(lead_keys) + len(steady_keys)} matching:")
+    print(f"    entry -> alert in the journal   {summary}  (after the first second)")
     print(f"    entry -> alert sent by Cordon   {percentiles(sent)[0]}")
-    print(f"    alerts {steady_alerts} of {len(steady_keys)}; cordon meanwhile {steady_usage[2]}")
+    print(f"    the first second, from idle     {percentiles(latencies(lead_keys)[0])[0]}  (the first entries wait for journald's notification)")
+    print(f"    alerts {steady_alerts} of {len(lead_keys) + len(steady_keys)}; cordon meanwhile {steady_usage[2]}")
     results[f"steady p99 < {TARGET_P99_MS} ms"] = p99 is not None and p99 < TARGET_P99_MS
-    results["every steady alert"] = steady_alerts == len(steady_keys)
+    results["every steady alert"] = steady_alerts == len(lead_keys) + len(steady_keys)
 
     stored, sent = latencies(sparse_keys)
     sparse_alerts = len(sparse_keys & alerts.keys())
@@ -383,7 +389,8 @@ def main():
         cordon_rate = BURST / max(1e-6, (done["sent"] - first) / 1e6)
         print(f"    journald stored them at {journald_rate:,.0f} entries/s; Cordon went through them at {cordon_rate:,.0f} entries/s "
               f"and alerted on the last one {(done['sent'] - last) / 1000:.1f} ms after journald stored it "
-              f"(in the journal {(done['realtime'] - last) / 1000:.1f} ms after)")
+              f"(in the journal {(done['realtime'] - last) / 1000:.1f} ms after)"
+              + ("; journald is the limit: Cordon kept up" if cordon_rate >= 0.95 * journald_rate else ""))
     else:
         print("    the marker's alert did not arrive")
     stored, sent = latencies(burst_keys)
