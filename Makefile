@@ -52,7 +52,7 @@ sigma-compat: release
 	@echo
 	.build/release/cordon check --summary $(RULES)/logsources.yml $(SIGMA)/unsupported $(SIGMA)/deprecated
 
-## bench: replay generated journals with the shipped, SigmaHQ and 10/100/1,000 synthetic rules, next to libsystemd's own read loop; then the live daemon's alert → hook latency (BENCH_ONLY=hooks: only that)
+## bench: replay generated journals with the shipped, SigmaHQ and 10/100/1,000 synthetic rules, next to libsystemd's own read loop; then the live daemon's alert → hook latency (BENCH_ONLY=hooks: only that) and live tail efficiency: idle wake-ups, entry → alert latency at 10,000 entries/s, a 100,000-entry burst (BENCH_ONLY=live: only that)
 bench: release
 	@scripts/deps.sh bench
 	@scripts/bench.sh "$(SHARED)" "$(CACHE)" "$(BENCH_N)" "$(RULES)"

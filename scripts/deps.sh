@@ -6,8 +6,9 @@ need=(libsystemd-dev libpcre2-dev pkg-config systemd systemd-journal-remote util
 case "${1:-build}" in
   test)  need+=(iproute2 openssh-server openssh-client sshpass auditd nftables curl netcat-openbsd
                systemd-container debootstrap passwd python3) ;;
-  # make bench: python3-systemd for fail2ban-regex's journal backend (fail2ban itself is unpacked
-  # into .cache by bench.sh, not installed: installing it would start its banning service).
+  # make bench: python3-systemd for fail2ban-regex's journal backend and live-bench.py's reader
+  # (fail2ban itself is unpacked into .cache by bench.sh, not installed: installing it would start
+  # its banning service).
   bench) need+=(gcc python3 python3-systemd) ;;
   # make demo (scripts/demo.sh): a real sshd and sudo on a host in a network namespace, the
   # attacker's sshpass and nc, nftables for the isolation hook, auditd for kernel auditing.

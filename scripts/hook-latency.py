@@ -24,8 +24,10 @@ rotation and vacuum during the run (test suites do that) loses nothing.
                         round to storing it, up to a few ms later). Covers the ledger's fsync, the
                         hook pool and posix_spawn.
   entry -> hook start   the hook's date - the trigger entry's __REALTIME_TIMESTAMP (the alert's
-                        CORDON_SOURCE_REALTIME): what an operator feels. journald wakes readers at
-                        most every 250 ms (it coalesces its change notifications), so expect up to that.
+                        CORDON_SOURCE_REALTIME): what an operator feels. journald wakes readers 250-500 ms
+                        after a write (it coalesces its change notifications); while entries flow
+                        (here 20/s) `run` polls every few ms instead, so only an entry after a quiet
+                        second waits that long.
 
 Percentiles are nearest-rank. Target: alert -> hook start p99 < 100 ms with every action applied.
 A missed target prints FAIL and exits 0; exit 1 only when the harness itself fails.
@@ -194,7 +196,7 @@ def main():
     others = "".join(f", {count} {name}" for name, count in outcomes.items())
     print(f"hook latency: {N} trusted alerts on the live journal at {RATE:g}/s, enforce, hook = sh + date; ms")
     print(summary("alert -> hook start", alert_ms))
-    print(summary("entry -> hook start", entry_ms) + "  (journald wakes readers every 250 ms at most)")
+    print(summary("entry -> hook start", entry_ms) + "  (an entry after a quiet second waits for journald's notification, 250-500 ms)")
     print(f"  actions applied {applied} of {N}{others}; alerts {len(alerts)}, hook runs {len(keys & started.keys())}")
     print(f"  {'PASS' if passed else 'FAIL'} (target: alert -> hook start p99 < {TARGET_MS} ms, every action applied)")
     subprocess.run(["rm", "-rf", work])

@@ -208,6 +208,12 @@ public final class Pipeline {
     /// Whether correlation rules or detectors are loaded.
     public var hasCorrelations: Bool { correlator != nil }
 
+    /// The earliest time `advanceCorrelations(to:)` could let a correlation window close or a
+    /// silence fire (never before what it was last advanced to); nil when only new entries can.
+    public var nextCorrelationDeadline: UInt64? {
+        correlator?.nextDeadline.map { max($0, correlationWatermark &+ 1) }
+    }
+
     /// Where a restart must read again from so that the audit events in flight are assembled
     /// whole: the first record of the oldest, and the wall-clock time it arrived.
     public var oldestPendingEvent: (cursor: Cursor, since: UInt64)? {

@@ -403,6 +403,27 @@ private func run(_ correlator: Correlator, _ observations: [Observation]) -> [Co
         #expect(matches.first?.realtime == 3 * second)
     }
 
+    @Test func nextDeadlineIsWhenAdvancingFires() {
+        let few = correlation("few", .eventCount, ["a"], timespan: 10 * second, condition: Condition(lessThan: 3))
+        let many = correlation("many", .eventCount, ["a"], timespan: 10 * second, condition: Condition(greaterThanOrEqual: 5))
+        let correlator = Correlator(rules: [few, many], ruleNames: [:], maximumGroupsPerRule: 10)
+        #expect(correlator.nextDeadline == nil)
+        _ = run(correlator, [observation("a", 1, at: 1 * second), observation("a", 2, at: 4 * second, trusted: false)])
+        // few's trusted window closes first; many's windows only expire: no deadline of theirs.
+        let deadline = correlator.nextDeadline
+        #expect(deadline == 11 * second + 1)
+        var matches: [CorrelationMatch] = []
+        correlator.advance(to: 11 * second, into: &matches)
+        #expect(matches.isEmpty)
+        correlator.advance(to: deadline ?? 0, into: &matches)
+        #expect(matches.map(\.cursor) == [cursor(1)])
+        // The untrusted state's window is next.
+        #expect(correlator.nextDeadline == 14 * second + 1)
+        correlator.advance(to: 14 * second + 1, into: &matches)
+        #expect(matches.map(\.cursor) == [cursor(1), cursor(2)])
+        #expect(correlator.nextDeadline == nil)
+    }
+
     @Test func advanceDropsClosedGroups() {
         let rule = correlation("many", .eventCount, ["a"], groupBy: ["User"], timespan: 10 * second,
                                condition: Condition(greaterThanOrEqual: 5))
@@ -644,6 +665,8 @@ private struct CountingState: CorrelationState {
     }
 
     mutating func advance(to realtime: UInt64, into matches: inout [CorrelationMatch]) {}
+
+    var nextDeadline: UInt64? { nil }
 
     func encode(into encoder: inout StateEncoder) { encoder.write(seen) }
 }

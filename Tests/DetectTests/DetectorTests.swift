@@ -252,6 +252,21 @@ struct RateSpikeTests {
         #expect(advance(&state, to: 200 * window).isEmpty)
     }
 
+    @Test func nextDeadlineIsTheEarliestWindowClose() {
+        var state = RateSpikeState(rule: rule, maximumGroups: 10)
+        var feeder = DetectorFeeder()
+        #expect(state.nextDeadline == nil)
+        _ = fill(&state, &feeder, window: 100, count: 2)
+        _ = fill(&state, &feeder, window: 100, count: 1, user: "admin")
+        #expect(state.nextDeadline == 101 * window)
+        #expect(advance(&state, to: 101 * window - 1).isEmpty)
+        #expect(state.baseline(of: [Array("root".utf8)]) == nil)
+        #expect(advance(&state, to: 101 * window).isEmpty)
+        #expect(state.baseline(of: [Array("root".utf8)]) == 2)
+        #expect(state.baseline(of: [Array("admin".utf8)]) == 1)
+        #expect(state.nextDeadline == nil)
+    }
+
     @Test func floorHoldsBackSmallCounts() {
         var state = RateSpikeState(rule: rule, maximumGroups: 10)
         var feeder = DetectorFeeder()
@@ -374,6 +389,21 @@ struct SilenceTests {
         #expect(!state.isSilent([Array("web1".utf8)]))
         #expect(advance(&state, to: 5_030 * second).isEmpty)
         #expect(summary(advance(&state, to: 5_090 * second)) == ["host=web1 s=test;i=2 90.0 true"])
+    }
+
+    @Test func nextDeadlineIsWhenAdvanceFires() {
+        var state = SilenceState(rule: rule, maximumGroups: 10)
+        var feeder = DetectorFeeder()
+        #expect(state.nextDeadline == nil)
+        _ = feeder.observe(&state, at: 1_000 * second, ["host": "a"])
+        _ = feeder.observe(&state, at: 1_010 * second, ["host": "b"])
+        #expect(state.nextDeadline == 1_060 * second + 1)
+        #expect(advance(&state, to: 1_060 * second).isEmpty)
+        #expect(summary(advance(&state, to: 1_060 * second + 1)) == ["host=a s=test;i=1 60.000001 true"])
+        #expect(state.nextDeadline == 1_070 * second + 1)
+        #expect(summary(advance(&state, to: 1_070 * second + 1)) == ["host=b s=test;i=2 60.000001 true"])
+        // Both fired: nothing is due until one is seen again.
+        #expect(state.nextDeadline == nil)
     }
 
     @Test func advanceAloneNoticesSilences() {

@@ -202,4 +202,62 @@ extension CorrelationLiveTests {
         let off = try runCommand([Paths.cordon, "replay", "--rules", Paths.shippedRules, "-o", "json", journal])
         #expect(try parseJSONLines(off.standardOutput).isEmpty)
     }
+
+    @Test("On a journal nothing writes to, a silence and a window judged at its close alert by themselves, once each")
+    func timeAloneFiresOnAQuietJournal() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let token = uniqueToken()
+        let rules = try directory.write("rules/quiet.yml", """
+            title: Quiet journal test entry \(token)
+            id: quiet-base-\(token)
+            level: low
+            logsource:
+                product: linux
+            detection:
+                selection:
+                    CORDONTEST_QUIET: '\(token)'
+                condition: selection
+            ---
+            title: Quiet journal test silence \(token)
+            id: quiet-silence-\(token)
+            level: high
+            detector:
+                type: silence
+                rules: [quiet-base-\(token)]
+                group-by: [CORDONTEST_QUIET]
+                timespan: 2s
+            ---
+            title: Quiet journal test few entries \(token)
+            id: quiet-few-\(token)
+            level: high
+            correlation:
+                type: event_count
+                rules: [quiet-base-\(token)]
+                group-by: [CORDONTEST_QUIET]
+                timespan: 2s
+                condition:
+                    lt: 5
+            """)
+        // One entry, now; then nothing: only the clock can close the window and notice the silence
+        // (the daemon sleeps until their deadline, as no tick wakes it any more).
+        var bytes: [UInt8] = []
+        let now = UInt64(Date().timeIntervalSince1970 * 1_000_000)
+        ExportFormat.append(exportEntry(realtime: now, fields: [("MESSAGE", Array("quiet journal entry".utf8)),
+                                                                ("CORDONTEST_QUIET", Array(token.utf8))]), to: &bytes)
+        _ = try makeJournal(export: bytes, directory: directory.path + "/j")
+        let daemon = try DaemonProcess(arguments: ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state",
+                                                   "--directory", directory.path + "/j", "--from-start"],
+                                       logPath: directory.path + "/daemon.log")
+        #expect(daemon.waitUntilStarted(), "\(daemon.log)")
+        for rule in ["quiet-silence-\(token)", "quiet-few-\(token)"] {
+            let alerts = try waitForAlerts(field: "CORDON_RULE_ID", value: rule, count: 1, timeout: 60)
+            #expect(alerts.count == 1, "\(rule): \(alerts.count) alerts; daemon log: \(daemon.log.suffix(2000))")
+        }
+        usleep(1_000_000)
+        #expect(daemon.stop() == 0)
+        for rule in ["quiet-silence-\(token)", "quiet-few-\(token)"] {
+            #expect(try alertEntries(field: "CORDON_RULE_ID", value: rule).count == 1, "\(rule) alerted more than once")
+        }
+    }
 }

@@ -168,4 +168,44 @@ extension JournaldTests {
         }
         #expect(alerts.count >= sources.count)
     }
+
+    @Test("Rotations while entries flow in bursts and pauses (the fast polling and the plain wait): every entry alerted once")
+    func rotationsWhileEntriesFlow() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let token = uniqueToken()
+        let rules = try directory.write("rules/flow.yml", markerRule(identifier: "flow-\(token)", field: "CORDONTEST_FLOW", value: token))
+        let daemon = try DaemonProcess(arguments: ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state"],
+                                       logPath: directory.path + "/daemon.log")
+        #expect(daemon.waitUntilStarted(), "daemon did not start: \(daemon.log)")
+
+        // Bursts of 100 entries, each followed by a pause longer than the daemon's fast polling
+        // lasts (it falls back to journald's notification), with rotations at random moments.
+        let total = 1_000
+        let finished = DispatchSemaphore(value: 0)
+        let writer = Thread {
+            let journal = JournalWriter()
+            for index in 0..<total {
+                try? journal.send([JournalField("MESSAGE", "flow test entry \(index)"), JournalField("CORDONTEST_FLOW", token),
+                                   JournalField("CORDONTEST_FLOW_SEQ", "n\(index)")])
+                usleep(index % 100 == 99 ? 500_000 : 1_000)
+            }
+            finished.signal()
+        }
+        writer.start()
+        var rotations = 0
+        while finished.wait(timeout: .now() + .milliseconds(Int.random(in: 300...900))) == .timedOut {
+            try runCommand(["journalctl", "--rotate"])
+            rotations += 1
+        }
+        #expect(rotations >= 3)
+        _ = try waitForAlerts(field: "CORDON_FIELD_CORDONTEST_FLOW", value: token, count: total, timeout: 60)
+        // Give a duplicate, if any were coming, time to show up before counting.
+        usleep(1_500_000)
+        #expect(daemon.stop() == 0, "daemon log: \(daemon.log.suffix(2000))")
+        let alerts = try alertEntries(field: "CORDON_FIELD_CORDONTEST_FLOW", value: token)
+        let indexes = alerts.compactMap { $0.string("CORDON_FIELD_CORDONTEST_FLOW_SEQ") }.compactMap { Int($0.dropFirst()) }
+        #expect(alerts.count == total, "alerts: \(alerts.count) after \(rotations) rotations")
+        #expect(Set(indexes) == Set(0..<total))
+    }
 }

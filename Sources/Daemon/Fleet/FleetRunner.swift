@@ -100,13 +100,19 @@ struct FleetRunner {
 
         /// When to look for new hosts again after entries were appended (monotonic ms).
         var discoveryDue: Int? = nil
+        /// When to update the status line (monotonic ms): a second after entries were appended
+        /// (the host loops have read them by then), at most every `Loop.statusInterval`; nil while
+        /// the journal is idle, when the counts do not change and nothing needs to wake for them.
+        var statusDue: Int? = nil
         var lastStatus = monotonicMilliseconds()
         var reloads = 0
         while true {
             // Every loop pings its heartbeat at least every half watchdog interval; the watchdog
             // is fed only while all of them do, so one stuck host loop gets the daemon restarted.
-            var timeout = pingInterval.map { max(1, $0 / 2) } ?? Loop.statusInterval
-            if let discoveryDue { timeout = max(0, min(timeout, discoveryDue - monotonicMilliseconds())) }
+            var timeout = pingInterval.map { max(1, $0 / 2) }
+            for case let due? in [discoveryDue, statusDue] {
+                timeout = max(0, min(timeout ?? Int.max, due - monotonicMilliseconds()))
+            }
             let change: Journal.Change
             do {
                 change = try discovery.wait(timeoutMilliseconds: timeout, interrupt: signals.descriptor)
@@ -121,7 +127,9 @@ struct FleetRunner {
                hosts.allSatisfy({ now - $0.heartbeat.lastAlive < interval * 3 / 4 }) {
                 service.alive()
             }
-            if now - lastStatus >= Loop.statusInterval {
+            if change == .appended, statusDue == nil { statusDue = max(now + 1000, lastStatus + Loop.statusInterval) }
+            if let due = statusDue, now >= due {
+                statusDue = nil
                 lastStatus = now
                 service.status(statusLine(shared, hosts))
             }

@@ -15,6 +15,11 @@ public protocol CorrelationState: Sendable {
     mutating func observe(_ observation: Observation, fields: [String: [UInt8]], into matches: inout [CorrelationMatch])
     /// Entry time has reached `realtime`: expires windows, notices silences; appends what fires.
     mutating func advance(to realtime: UInt64, into matches: inout [CorrelationMatch])
+    /// The earliest entry time at which `advance(to:)` would fire something (a window judged at
+    /// its close, a silence); nil when only a new observation can. `run` sleeps until then on an
+    /// idle journal instead of waking on a tick. Expiring windows that are judged as matches
+    /// arrive needs no wake-up and gives no deadline.
+    var nextDeadline: UInt64? { get }
     /// Groups held now.
     var groupCount: Int { get }
     /// Groups evicted since the state was made (or decoded) because the cap was reached.

@@ -170,6 +170,15 @@ public final class Correlator {
         }
     }
 
+    /// The earliest entry time at which `advance(to:)` would fire something, over every rule
+    /// (trusted and untrusted states); nil when only new matches can.
+    public var nextDeadline: UInt64? {
+        var earliest: UInt64?
+        for case let deadline? in states.lazy.map(\.nextDeadline) { earliest = min(earliest ?? deadline, deadline) }
+        for case let deadline? in untrustedStates.lazy.map(\.nextDeadline) { earliest = min(earliest ?? deadline, deadline) }
+        return earliest
+    }
+
     /// Whether some correlation rule or detector refers to the rule (base or correlation rule).
     public func refers(to ruleIdentifier: String) -> Bool {
         consumers[ruleIdentifier] != nil

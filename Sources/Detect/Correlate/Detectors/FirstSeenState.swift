@@ -45,6 +45,9 @@ public struct FirstSeenState: CorrelationState {
     /// Groups held now.
     public var groupCount: Int { groups.count }
 
+    /// Nil: a new value is noticed when it is observed; time alone fires nothing.
+    public var nextDeadline: UInt64? { nil }
+
     /// Whether an observation at `realtime` is still in the learning period.
     public func isLearning(at realtime: UInt64) -> Bool {
         guard let learningStart else { return true }

@@ -101,6 +101,9 @@ public struct RateSpikeState: CorrelationState {
     /// Groups held now.
     public var groupCount: Int { groups.count }
 
+    /// When the earliest open window closes (`advance` closes windows ending at or before it).
+    public var nextDeadline: UInt64? { earliestClosing }
+
     /// The baseline of `group` as of its last closed window (nil when none closed or not held).
     public func baseline(of group: [[UInt8]]) -> Double? {
         groups.value(forKey: group)?.baseline

@@ -53,6 +53,14 @@ public struct SilenceState: CorrelationState {
     /// Groups held now.
     public var groupCount: Int { armed.count + fired.count }
 
+    /// Just past the least recently seen armed group's last entry plus the timespan (`advance`
+    /// fires once the watermark is more than the timespan after it).
+    public var nextDeadline: UInt64? {
+        guard let (_, seen) = armed.leastRecent else { return nil }
+        let (deadline, overflow) = seen.realtime.addingReportingOverflow(rule.timespan)
+        return overflow || deadline == UInt64.max ? nil : deadline + 1
+    }
+
     /// Whether `group` fired and has not been seen since.
     public func isSilent(_ group: [[UInt8]]) -> Bool { fired.contains(group) }
 

@@ -69,6 +69,14 @@ public struct SigmaCorrelationState: CorrelationState {
     public internal(set) var evictions = 0
     public var groupCount: Int { groups.count }
 
+    /// Just past the earliest window close, for conditions judged at the close (`lt`, `lte`,
+    /// `eq`); nil for the others, whose windows only expire (a later entry does that). A stale
+    /// deadline left in the queue may come first: advancing to it fires nothing.
+    public var nextDeadline: UInt64? {
+        guard isJudgedAtWindowClose, let earliest = deadlines.earliest, earliest < UInt64.max else { return nil }
+        return earliest + 1
+    }
+
     /// The condition evaluated: the rule's, or "all referenced rules" for temporal types without one.
     public let effectiveCondition: CorrelationRule.Condition
     /// Whether the condition is judged when a window closes (it has `lt`, `lte` or `eq`) rather
