@@ -222,7 +222,8 @@ if [ "$card_n" -gt 0 ]; then
   card_alerts=$(sed -nE 's/.*replayed [0-9]+ entries, ([0-9]+) alerts,.*/\1/p' "$work/card.stats")
   groups=$(sed -nE 's/^cordon: correlation: [0-9]+ alerts, ([0-9]+) groups held, ([0-9]+) evicted.*/\1 groups held, \2 evicted/p' "$work/card.stats")
   found=$(cat "$work/card.found")
-  echo "cardinality: $card_n distinct source addresses, peak RSS ${rss:-?} MiB (target: under 512 MiB); $groups;" \
+  echo "cardinality: $card_n distinct source addresses, peak RSS ${rss:-?} MiB (target: under 512 MiB); $groups" \
+       "(cap: 50,000 per rule and trust, the default max_groups);" \
        "brute force from 203.0.113.77 found: $([ "${found:-0}" -ge 1 ] && echo yes || echo NO); ${card_rate:-?} entries/s" \
        "(${card_alerts:-?} alerts)"
 fi
