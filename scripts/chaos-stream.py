@@ -12,8 +12,10 @@ rest are attacks:
 - bursts: 10 to 14 failed passwords from one new address (IPv4 and IPv6 alternately, never reused),
   interleaved with the other lines, so the shipped sshd_brute_force correlation (10 in 10 minutes
   per SourceIp) fires exactly once per burst, often across a SIGKILL of Cordon (its state comes back
-  from the checkpoint); about a third are followed by an accepted root login from that address
-  (sshd_login_after_brute_force, sshd_root_login);
+  from the checkpoint); about a third are followed by an accepted login from that address
+  (sshd_login_after_brute_force; sshd_root_login for root), for one of eight users, so that the
+  sshd_new_source_for_user detector holds fewer than its 1,024 addresses per user in 10 minutes
+  (past them it evicts, and the state-cap warning is not the same live and replayed after a restart);
 - now and then a sudo command that deletes backups or downloads and runs a script.
 """
 import random
@@ -52,7 +54,7 @@ def main():
                 bursts.remove(burst)
                 if not burst[2]:
                     continue
-                line = "sshd\t6\tAccepted password for root from %s port %d ssh2" % (burst[0], port())
+                line = "sshd\t6\tAccepted password for %s from %s port %d ssh2" % (rng.choice(ATTACK_USERS), burst[0], port())
         elif roll < 0.0625:
             burst_number += 1
             n = burst_number

@@ -20,8 +20,10 @@
 # - cordon.service (written here, Type=notify, not the hardened packaged unit): `cordon run --from-start`
 #   with the shipped rules/ plus Tests/Fixtures/per-entry-rules (an alert for every failed SSH password),
 #   and one enforcing action: every sshd_brute_force alert runs hooks, a script that logs each run and
-#   applies idempotently (a directory per CORDON_ACTION_ID), as the hook contract asks. The unit is named
-#   cordon.service so that the shipped cordon_stopped rules see the kills too.
+#   applies idempotently (a directory per CORDON_ACTION_ID), as the hook contract asks; it takes 0.1 s,
+#   so kills and stops catch some runs. The unit is named cordon.service so that the shipped
+#   cordon_stopped rules see the kills too, and keeps systemd's default KillMode (control-group), as
+#   the packaged unit does: a stop sends SIGTERM to running hooks too.
 # - the writer (scripts/chaos-writer.pl; the root file system has perl but no Python) as ssh.service,
 #   so journald stamps _SYSTEMD_UNIT=ssh.service _UID=0 and the sshd log source trusts the entries
 #   (actions need trusted alerts). Its input is a seeded stream (scripts/chaos-stream.py): benign
@@ -39,9 +41,11 @@
 # stopped: the expected alerts are `cordon replay` over saved/ (every entry that was ever in the
 # journal; replay equals live), the live ones are the alert entries cordon.service wrote; both keyed
 # by (rule id, source entry cursor), up to the last checkpoint. Expected actions are the expected
-# trusted sshd_brute_force alerts; done ones are the hook's runs. A run repeated after a kill (an
-# intent without an outcome, re-run with the same CORDON_ACTION_ID) is allowed; any other repeat is a
-# duplicate. Exit 1 if anything is missing or twice, 2 if the soak itself broke.
+# trusted sshd_brute_force alerts; done ones are the hook's finished runs. A run repeated by the next
+# daemon process while the ledger has no outcome for it (an interrupted run, same CORDON_ACTION_ID) is
+# the design; a second run by the same process or one after the outcome is a duplicate. Every SIGHUP
+# must end in a "reloaded" entry unless a kill or stop came first. Exit 1 if anything is missing or
+# twice, 2 if the soak itself broke.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +54,10 @@ DURATION=${CHAOS_SECONDS:-600}
 SEED=${CHAOS_SEED:-1}
 RATE=${CHAOS_RATE:-2000}
 BRUTE_FORCE_RULE=3f8b2c61-9e4d-4a7b-b1f5-6c0d2e9a8b14
+# Cordon's alert entries: rule alerts, tampering signs, the correlation state-cap warning.
 ALERT=fd6124ceebc04ab88e3c90e4716a16b1
+TAMPERING=29478e7a3a054ce39312c24915419051
+STATE_EVICTED=cfc100c7f633440a8bd4fcd0e9de56e0
 RELOADED=b825c25396af4da69f582d33090c6650
 
 die() { echo "chaos: $*" >&2; exit 2; }
@@ -122,11 +129,13 @@ EOF
 }
 write_configuration rules-a
 
-# The hook: a line per run (start and end), and the action applied once per CORDON_ACTION_ID.
+# The hook: a line per run (start, with the daemon's pid, and end), and the action applied once per
+# CORDON_ACTION_ID. It takes a tenth of a second, so that kills and stops catch some runs.
 cat >"$WORK/hook" <<'EOF'
 #!/bin/sh
 cat >/dev/null
-echo "start $(date +%s.%N) $CORDON_VERB $CORDON_ACTION_ID $CORDON_RULE_ID $CORDON_SOURCE_CURSOR" >>/chaos/hook-runs.log
+echo "start $(date +%s.%N) $CORDON_VERB $CORDON_ACTION_ID $CORDON_RULE_ID $CORDON_SOURCE_CURSOR $PPID" >>/chaos/hook-runs.log
+sleep 0.1
 if mkdir "/chaos/applied/$CORDON_ACTION_ID" 2>/dev/null; then result=applied; else result=already; fi
 echo "end $(date +%s.%N) $CORDON_VERB $CORDON_ACTION_ID $result" >>/chaos/hook-runs.log
 EOF
@@ -235,29 +244,35 @@ stopped_cordon() {   # after a kill or stop: wait until the unit is inactive, th
 
 vacuum() {
     save_archived
-    local dir done_up_to files=() passed=0 file tail remove keep
+    local dir done_up_to files=() passed=() file tail remove keep active
     dir=$(journal_directory)
     done_up_to=$(checkpoint_seqnum)
     mapfile -t files < <(archived_files)
     for file in "${files[@]}"; do
         tail=$(journalctl --header --file="$file" 2>/dev/null | sed -n -E 's/^Tail sequential number: ([0-9]+).*/\1/p')
         [ -n "$tail" ] && [ "$tail" -le "$done_up_to" ] || break
-        passed=$((passed + 1))
+        passed+=("$file")
     done
-    # --vacuum-files=N keeps N archived files (N >= 1; 0 would mean no limit) and deletes the oldest.
-    remove=$(( passed > 0 ? 1 + RANDOM % passed : 0 ))
-    keep=$(( ${#files[@]} - remove ))
-    if [ "$remove" -eq 0 ] || [ "$keep" -lt 1 ]; then
-        vacuum_skipped=$((vacuum_skipped + 1)); events "vacuum-skipped passed=$passed archived=${#files[@]}"
+    # --vacuum-files=N deletes the oldest archived files until N files are left, the active ones
+    # (system.journal) counted. One file fewer than were passed: journald may rotate a full file
+    # between this count and the vacuum, and the vacuum then deletes one more.
+    active=$(find "$dir" -maxdepth 1 -name '*.journal' ! -name '*@*' | wc -l)
+    remove=$(( ${#passed[@]} > 1 ? 1 + RANDOM % (${#passed[@]} - 1) : 0 ))
+    keep=$(( ${#files[@]} - remove + active ))
+    if [ "$remove" -eq 0 ]; then
+        vacuum_skipped=$((vacuum_skipped + 1)); events "vacuum-skipped passed=${#passed[@]} archived=${#files[@]}"
         return 0
     fi
     sh_in "journalctl --vacuum-files=$keep" >/dev/null 2>&1 || true
-    local left
-    left=$(archived_files | wc -l)
-    vacuums=$((vacuums + 1)); vacuumed_files=$((vacuumed_files + ${#files[@]} - left))
-    # journald deletes the oldest first: never more than were passed.
-    [ $(( ${#files[@]} - left )) -le "$passed" ] || { unsafe_vacuums=$((unsafe_vacuums + 1)); events "unsafe-vacuum"; }
-    events "vacuum keep=$keep removed=$(( ${#files[@]} - left )) passed=$passed checkpoint=$done_up_to"
+    local removed=0 unsafe=0
+    for file in "${files[@]}"; do
+        [ ! -e "$file" ] || continue
+        removed=$((removed + 1))
+        [[ " ${passed[*]} " == *" $file "* ]] || unsafe=$((unsafe + 1))
+    done
+    vacuums=$((vacuums + 1)); vacuumed_files=$((vacuumed_files + removed))
+    [ "$unsafe" -eq 0 ] || { unsafe_vacuums=$((unsafe_vacuums + 1)); events "unsafe-vacuum $unsafe"; }
+    events "vacuum keep=$keep removed=$removed planned=$remove passed=${#passed[@]} checkpoint=$done_up_to"
 }
 
 reload() {
@@ -282,8 +297,9 @@ while [ ! -f "$WORK/writer.done" ]; do
     save_archived
     roll=$((RANDOM % 100))
     if [ "$roll" -lt 30 ]; then
+        events "sigkill"
         sh_in 'systemctl kill --kill-whom=main --signal=SIGKILL cordon.service' >/dev/null 2>&1 || true
-        kills=$((kills + 1)); events "sigkill"
+        kills=$((kills + 1))
         stopped_cordon
     elif [ "$roll" -lt 40 ]; then
         events "sigterm"
@@ -327,8 +343,11 @@ log "Cordon drained in $(( $(date +%s) - drain_start )) s; replaying saved/ ($(l
 sh_in 'cd /chaos/saved && /chaos/bin/cordon replay --config /chaos/cordon.yaml -o json *.journal >/chaos/expected.json 2>/chaos/replay.err' ||
     die "cordon replay failed: $(tail -n 5 "$WORK/replay.err")"
 sh_in "cd /chaos/saved && journalctl -q --no-pager -o json --output-fields=CORDON_RULE_ID,CORDON_SOURCE_CURSOR,CORDON_TRUSTED,_SYSTEMD_UNIT \
-    \$(for f in *.journal; do printf -- '--file=%s ' \"\$f\"; done) MESSAGE_ID=$ALERT _SYSTEMD_UNIT=cordon.service >/chaos/live.json"
-confirmed_reloads=$(sh_in "cd /chaos/saved && journalctl -q --no-pager -o cat \$(for f in *.journal; do printf -- '--file=%s ' \"\$f\"; done) MESSAGE_ID=$RELOADED | wc -l")
+    \$(for f in *.journal; do printf -- '--file=%s ' \"\$f\"; done) _SYSTEMD_UNIT=cordon.service \
+    MESSAGE_ID=$ALERT MESSAGE_ID=$TAMPERING MESSAGE_ID=$STATE_EVICTED >/chaos/live.json"
+sh_in "cd /chaos/saved && journalctl -q --no-pager -o short-unix \$(for f in *.journal; do printf -- '--file=%s ' \"\$f\"; done) \
+    MESSAGE_ID=$RELOADED >/chaos/reloaded.log"
+confirmed_reloads=$(grep -c . "$WORK/reloaded.log" || true)
 final_seqnum=$(checkpoint_seqnum)
 
 echo
@@ -337,7 +356,7 @@ echo "  entries written        $written"
 echo "  SIGKILL / SIGTERM      $kills / $terms (restarts $restarts, failed starts $failed_starts)"
 echo "  rotations              $rotations requested, $(ls "$WORK/saved" | wc -l) journal files in all (journald rotates full files itself)"
 echo "  vacuums                $vacuums ($vacuumed_files archived files deleted, $unsafe_vacuums past the checkpoint; $vacuum_skipped skipped: nothing checkpointed to delete)"
-echo "  reloads                $reloads requested, $confirmed_reloads confirmed in the journal"
+echo "  SIGHUP                 $reloads reloads requested, $confirmed_reloads 'reloaded' entries in the journal"
 status=0
 python3 "$REPO/scripts/chaos-check.py" "$WORK" "$final_seqnum" "$BRUTE_FORCE_RULE" || status=$?
 [ "$failed_starts" -eq 0 ] && [ "$unsafe_vacuums" -eq 0 ] || status=1
