@@ -335,7 +335,26 @@ until [ "$(checkpoint_seqnum)" -ge "$end_seqnum" ]; do
     [ $(( $(date +%s) - drain_start )) -lt 600 ] || die "Cordon did not reach the writer's last entry in 600 s"
     sleep 1
 done
-sleep 2   # hooks started for the last alerts end
+# Hook runs still queued or running when Cordon stops run at its next start, which this soak does
+# not have: wait until every recorded intent has its outcome.
+open_intents() {
+    python3 - "$WORK/state/actions" <<'PY'
+import json, sys
+state = {}
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        record = json.loads(line)
+    except ValueError:
+        continue
+    if record.get("verb") == "apply":
+        state[record.get("id")] = record.get("kind")
+print(sum(1 for kind in state.values() if kind == "intent"))
+PY
+}
+until [ "$(open_intents)" -eq 0 ]; do
+    [ $(( $(date +%s) - drain_start )) -lt 900 ] || die "hook runs still open after 900 s"
+    sleep 1
+done
 sh_in 'systemctl stop cordon.service' || true
 sh_in 'journalctl --rotate' >/dev/null 2>&1 || true
 save_archived
