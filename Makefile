@@ -9,7 +9,7 @@ BENCH_N   ?= 1000000
 CACHE     := .cache
 
 .PHONY: all build release run test check sigma-compat bench detect-report deps journald clean \
-        install uninstall deb verify-unit system-test demo
+        install uninstall deb verify-unit system-test demo chaos
 
 all: build
 
@@ -103,6 +103,17 @@ demo: release
 	@scripts/deps.sh demo
 	@scripts/journald.sh
 	@RULES="$(RULES)" scripts/demo.sh
+
+## chaos: a soak of the release binary against a real journald in a container (scripts/chaos.sh; root): a seeded
+## attack/benign stream at CHAOS_RATE entries/s for CHAOS_SECONDS while Cordon is SIGKILLed, stopped, restarted and
+## reloaded and its journal rotated and vacuumed; then replay over every journal file must equal the live alerts and
+## the hooks must have run once per expected action: nothing missing, nothing twice (about CHAOS_SECONDS + 1 min)
+CHAOS_SECONDS ?= 600
+CHAOS_SEED    ?= 1
+CHAOS_RATE    ?= 2000
+chaos: release
+	@scripts/deps.sh test
+	@CHAOS_SECONDS="$(CHAOS_SECONDS)" CHAOS_SEED="$(CHAOS_SEED)" CHAOS_RATE="$(CHAOS_RATE)" scripts/chaos.sh .build/release/cordon
 
 clean:
 	rm -rf .build $(CACHE) dist

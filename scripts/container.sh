@@ -4,7 +4,7 @@
 #
 # Usage:
 #   scripts/container.sh rootfs                      build the cached root file system once; print its path
-#   scripts/container.sh boot [--owner PID] [--lifetime SECONDS] [--no-hooks]
+#   scripts/container.sh boot [--owner PID] [--lifetime SECONDS] [--no-hooks] [--bind HOST:CONTAINER]...
 #                                                    boot a container; print its PID 1 once systemd is up
 #   scripts/container.sh exec PID1 COMMAND [ARG...]  run a command inside (nsenter -t PID1 -a)
 #   scripts/container.sh stop PID1                   power it off (SIGTERM to its nspawn, SIGKILL after 15 s)
@@ -16,7 +16,8 @@
 # (--no-hooks: not, for a package that installs them there, scripts/system-test.sh).
 # The network is private (only lo). --owner PID: a watchdog stops the container when process PID exits
 # (a test run that crashes or is killed leaks nothing). --lifetime: nspawn is killed after this many
-# seconds whatever happens (default 1800).
+# seconds whatever happens (default 1800). --bind: a directory of this machine, read-write inside the
+# container (scripts/chaos.sh keeps the container's journal on disk with it, not in the overlay's tmpfs).
 #
 # Environment: CORDON_TEST_ROOTFS (default .cache/container-rootfs in the repository), CORDON_TEST_MIRROR (default:
 # the Debian mirror this machine's own apt sources name). Needs root, systemd-container and debootstrap
@@ -115,12 +116,13 @@ nspawn_of() {
 valid_pid() { [[ "$1" =~ ^[1-9][0-9]{0,9}$ ]] || die "not a process id: '$1'"; }
 
 boot() {
-    local owner="" lifetime=1800 hooks=(--bind-ro="$REPO/hooks:/usr/lib/cordon/hooks")
+    local owner="" lifetime=1800 hooks=(--bind-ro="$REPO/hooks:/usr/lib/cordon/hooks") binds=()
     while [ $# -gt 0 ]; do
         case "$1" in
             --no-hooks) hooks=(); shift ;;
             --owner) owner=$2; valid_pid "$owner"; shift 2 ;;
             --lifetime) lifetime=$2; [[ "$lifetime" =~ ^[1-9][0-9]{0,5}$ ]] || die "bad --lifetime"; shift 2 ;;
+            --bind) [[ "$2" =~ ^/[^:]*:/[^:]*$ ]] || die "--bind takes HOST:CONTAINER, both absolute"; binds+=(--bind="$2"); shift 2 ;;
             *) die "boot: unknown option '$1'" ;;
         esac
     done
@@ -134,7 +136,7 @@ boot() {
     setsid timeout --kill-after=10 "$lifetime" systemd-nspawn -q -D "$ROOTFS" \
         --volatile=overlay --read-only --register=no --keep-unit --private-network --console=pipe \
         --link-journal=no --resolv-conf=off --timezone=off --machine="cordon-test-${log##*.}" \
-        "${hooks[@]}" -b </dev/null >"$log" 2>&1 &
+        "${hooks[@]}" ${binds[@]+"${binds[@]}"} -b </dev/null >"$log" 2>&1 &
     launcher=$!
     for _ in $(seq 600); do
         kill -0 "$launcher" 2>/dev/null || { cat "$log" >&2; die "systemd-nspawn exited while booting"; }

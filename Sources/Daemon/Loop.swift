@@ -64,6 +64,9 @@ struct Loop {
     /// When a drain last read entries (monotonic ms), and the pipeline's entry count then.
     var lastEntries = monotonicMilliseconds()
     var entriesSeen = 0
+    /// After a restart that found alerts written past the checkpoint by the process before: saves
+    /// keep its search start as their time until the position is past those alerts' entries.
+    var earlierAlerts: WrittenAlerts.Bound?
     /// How long an audit event may wait for more records while the journal is idle, in ms.
     var eventIdleMilliseconds: Int { configuration.assemblyIdleMilliseconds }
     /// When the status line was last sent (monotonic ms), and the entry count then.
@@ -484,7 +487,10 @@ struct Loop {
     mutating func save(_ position: Checkpoint.Position) throws(Failure) {
         // Restarting at an audit event's first record reads entries again that were read before
         // this save: alerts they raised since that record arrived must be found then.
-        let since = pipeline.oldestPendingEvent?.since ?? realtimeMicroseconds()
+        var since = pipeline.oldestPendingEvent?.since ?? realtimeMicroseconds()
+        if let bound = earlierAlerts {
+            if bound.isPassed(by: position) { earlierAlerts = nil } else { since = min(since, bound.since) }
+        }
         let started = monotonicMilliseconds()
         try store.save(Checkpoint(position: position, savedRealtime: since, state: pipeline.correlationSnapshot()))
         lastSaveDuration = monotonicMilliseconds() - started

@@ -27,9 +27,9 @@ enum ReadFields {
         JournalFieldSelection(names: engine.readFieldNames.union(pipeline).union(journalTampering ? Self.journalTampering : []).union(also))
     }
 
-    /// What `WrittenAlerts` reads of Cordon's earlier alerts: `OwnEntries.isOwnAlert` and the
-    /// alert key.
+    /// What `WrittenAlerts` reads of Cordon's earlier alerts: `OwnEntries.isOwnAlert`, the
+    /// alert key and its source entry's time.
     static let writtenAlerts = JournalFieldSelection(names: [
-        "MESSAGE_ID", "_TRANSPORT", "_UID", "CORDON_SOURCE_CURSOR", "CORDON_RULE_ID",
+        "MESSAGE_ID", "_TRANSPORT", "_UID", "CORDON_SOURCE_CURSOR", "CORDON_RULE_ID", "CORDON_SOURCE_REALTIME",
     ])
 }

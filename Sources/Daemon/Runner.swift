@@ -54,15 +54,17 @@ public struct Runner {
             logger.warning("The start marker did not reach the journal within 5 s; alerts written just before a crash may be written again")
         }
         var alreadyWritten = Set<AlertKey>()
+        var earlierAlerts: WrittenAlerts.Bound?
         if let checkpoint {
-            alreadyWritten = try WrittenAlerts.keys(since: checkpoint.savedRealtime, ownEntries: ownEntries,
-                                                    dataThreshold: configuration.dataThreshold)
+            (alreadyWritten, earlierAlerts) = try WrittenAlerts.search(since: checkpoint.savedRealtime, ownEntries: ownEntries,
+                                                                       dataThreshold: configuration.dataThreshold)
         }
         generation.pipeline.addAlreadyWritten(alreadyWritten)
 
         let runner = self
         var loop = Loop(journal: journal, generation: generation, store: store, configuration: configuration,
                         service: service, heartbeat: service, logger: logger, stallMarker: FaultInjection.stallMarker)
+        loop.earlierAlerts = earlierAlerts
         loop.rebuild = { (configuration, snapshot, alreadyWritten, responder) throws(Failure) in
             try runner.makeGeneration(configuration, snapshot: snapshot, alreadyWritten: alreadyWritten, reusing: responder)
         }

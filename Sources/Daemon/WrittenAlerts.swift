@@ -49,9 +49,47 @@ enum WrittenAlerts {
         }
     }
 
+    /// Where a restart's search for earlier alerts began, and the newest entry they were raised for.
+    ///
+    /// A process killed before its checkpoint leaves alerts for entries past that checkpoint. The
+    /// next process reads those entries again (suppressing the alerts it finds) and may save a
+    /// checkpoint before it gets past them all: that save must keep `since` as its saved time, or
+    /// the process after it would search only from then and write those alerts a second time.
+    struct Bound: Sendable, Equatable {
+        /// The saved time of the checkpoint the search began at (µs).
+        let since: UInt64
+        /// The newest `CORDON_SOURCE_REALTIME` among the alerts found (µs).
+        let newestSource: UInt64
+
+        /// Whether a checkpoint at `position` is past every entry the alerts found were raised for
+        /// (by entry time, read from the cursor's `t=`).
+        func isPassed(by position: Checkpoint.Position) -> Bool {
+            switch position {
+            case .head: false
+            case .after(let cursor), .at(let cursor): (WrittenAlerts.realtime(of: cursor) ?? 0) > newestSource
+            }
+        }
+    }
+
+    /// The entry time in a cursor (its `t=` part, hexadecimal µs), or nil.
+    static func realtime(of cursor: Cursor) -> UInt64? {
+        for part in cursor.rawValue.split(separator: ";") where part.hasPrefix("t=") {
+            return UInt64(part.dropFirst(2), radix: 16)
+        }
+        return nil
+    }
+
     /// The keys of Cordon's own alerts in the local journal written at or after `sinceRealtime`.
     static func keys(since sinceRealtime: UInt64, ownEntries: OwnEntries, dataThreshold: Int) throws(Failure) -> Set<AlertKey> {
+        try search(since: sinceRealtime, ownEntries: ownEntries, dataThreshold: dataThreshold).keys
+    }
+
+    /// The keys of Cordon's own alerts in the local journal written at or after `sinceRealtime`,
+    /// and the bound a checkpoint must keep until it is past their source entries (nil: none found).
+    static func search(since sinceRealtime: UInt64, ownEntries: OwnEntries,
+                       dataThreshold: Int) throws(Failure) -> (keys: Set<AlertKey>, bound: Bound?) {
         var keys = Set<AlertKey>()
+        var newestSource: UInt64?
         let start = sinceRealtime > slackMicroseconds ? sinceRealtime - slackMicroseconds : 0
         do {
             let journal = try Journal(source: .local, dataThreshold: dataThreshold)
@@ -66,11 +104,14 @@ enum WrittenAlerts {
                       let rule = entry.string("CORDON_RULE_ID")
                 else { continue }
                 keys.insert(AlertKey(sourceCursor: cursor, ruleIdentifier: rule))
+                if let source = entry.string("CORDON_SOURCE_REALTIME").flatMap({ UInt64($0) }) {
+                    newestSource = max(newestSource ?? 0, source)
+                }
                 if keys.count >= limit { break }
             }
         } catch {
             throw Failure(.software, "cannot read Cordon's earlier alerts from the local journal (\(error)); run as root or in the systemd-journal group")
         }
-        return keys
+        return (keys, newestSource.map { Bound(since: sinceRealtime, newestSource: $0) })
     }
 }

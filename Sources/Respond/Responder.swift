@@ -155,8 +155,24 @@ public final class Responder: Sendable {
 
     // MARK: - Running hooks
 
+    /// Signals that end a hook from outside, not a fault of the hook: a service manager stopping
+    /// the daemon (systemd's `systemctl stop|restart` sends SIGTERM to the unit's whole cgroup,
+    /// running hooks included, then SIGKILL), an operator, a shutdown.
+    static let interruptingSignals: Set<Int32> = [SIGTERM, SIGKILL, SIGINT, SIGHUP]
+
     private func run(_ record: ActionRecord, verb: ActionVerb, by: String) {
         let accepted = pool.submit(invocation(for: record, verb: verb)) { [self] outcome in
+            // An interrupted run is not a failed one: without an outcome, its intent makes the next
+            // start run it again with the same action id (hooks are idempotent). Recorded as failed,
+            // the action would never be applied.
+            if case .signalled(let signal) = outcome.termination, Self.interruptingSignals.contains(signal) {
+                counters.withLock { $0.interrupted += 1 }
+                logger.warning("A hook was killed by a signal Cordon did not send; it runs again at the next start", metadata: [
+                    "action.id": "\(record.id)", "action.name": "\(record.action)", "action.verb": "\(verb.rawValue)",
+                    "hook.signal": "\(signal)",
+                ])
+                return
+            }
             do {
                 _ = try complete(record, verb: verb, by: by, outcome: outcome)
             } catch {

@@ -11,6 +11,8 @@ public struct ResponseStatistics: Sendable, Equatable {
     public var released = 0
     /// Runs refused because `max_queued` runs were waiting.
     public var queueFull = 0
+    /// Runs ended by a signal from outside (a service manager's stop): run again at the next start.
+    public var interrupted = 0
 
     public init() {}
 }

@@ -108,6 +108,56 @@ extension JournaldTests {
         #expect(indexes == Set(0..<total))
     }
 
+    @Test("SIGKILL after alerting, a restart that checkpoints before it has caught up, another restart: no alert twice")
+    func aRestartThatCheckpointsMidwayKeepsTheEarlierAlertsFindable() throws {
+        // Found by make chaos. A writes alerts for 40 entries and is killed before any checkpoint
+        // after them. B starts from the old checkpoint, finds A's alerts and suppresses them, saves a
+        // checkpoint part way and is killed (it stalls at entry 20 on purpose). C starts from B's
+        // checkpoint: it must still find A's alerts for the entries after it, not write them again.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let token = uniqueToken()
+        let stall = "stall-" + uniqueToken()
+        let rules = try directory.write("rules/midway.yml", markerRule(identifier: "midway-\(token)", field: "CORDONTEST_MIDWAY", value: token))
+        // No checkpoint while entries flow (A, C); B saves after every entry.
+        let rare = try directory.write("rare.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1000000\n")
+        let often = try directory.write("often.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1\n")
+        let common = ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state"]
+        let journal = JournalWriter()
+        func write(_ index: Int, _ extra: String = "") throws {
+            try journal.send([JournalField("MESSAGE", "midway test entry \(index)\(extra)"),
+                              JournalField("CORDONTEST_MIDWAY", token), JournalField("CORDONTEST_MIDWAY_SEQ", "n\(index)")])
+        }
+
+        let a = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/a.log")
+        #expect(a.waitUntilStarted(), "A did not start: \(a.log)")
+        for index in 0..<40 { try write(index, index == 20 ? " " + stall : "") }
+        #expect(try waitForAlerts(field: "CORDON_FIELD_CORDONTEST_MIDWAY", value: token, count: 40, timeout: 30).count == 40)
+        a.kill(SIGKILL)
+        a.wait()
+        // B's checkpoint must be saved later than A's alerts plus the restart search's slack (10 s).
+        sleep(11)
+
+        let b = try DaemonProcess(arguments: common + ["--config", often], logPath: directory.path + "/b.log",
+                                  environment: ["CORDON_FAULT_STALL": stall])
+        let deadline = Date().addingTimeInterval(30)
+        while !b.log.contains("the detection loop stalls now"), b.process.isRunning, Date() < deadline { usleep(50_000) }
+        #expect(b.log.contains("the detection loop stalls now"), "B did not reach entry 20: \(b.log.suffix(2000))")
+        b.kill(SIGKILL)
+        b.wait()
+
+        let c = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/c.log")
+        #expect(c.waitUntilStarted(), "C did not start: \(c.log)")
+        try write(40)
+        _ = try waitForAlerts(field: "CORDON_FIELD_CORDONTEST_MIDWAY", value: token, count: 41, timeout: 30)
+        usleep(1_500_000)  // a duplicate, if one were coming
+        #expect(c.stop() == 0)
+        let alerts = try alertEntries(field: "CORDON_FIELD_CORDONTEST_MIDWAY", value: token)
+        let indexes = alerts.compactMap { $0.string("CORDON_FIELD_CORDONTEST_MIDWAY_SEQ") }.compactMap { Int($0.dropFirst()) }
+        #expect(indexes.count == 41, "alerts per entry: \(Dictionary(grouping: indexes) { $0 }.filter { $0.value.count > 1 }.keys.sorted())")
+        #expect(Set(indexes) == Set(0...40))
+    }
+
     @Test("Rotation and vacuum while tailing, and a restart across a vacuum: no entry missed or repeated")
     func rotationAndVacuum() throws {
         let directory = try TemporaryDirectory()

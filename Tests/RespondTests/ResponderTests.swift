@@ -143,6 +143,34 @@ struct HookFixture {
         #expect(second.ledger.record(record.id)?.status == .applied)
     }
 
+    @Test func aHookKilledFromOutsideRunsAgainAtTheNextStartInsteadOfFailing() throws {
+        // `systemctl stop cordon` sends SIGTERM to the unit's whole cgroup: running hooks too.
+        // Here the first run sends it to itself.
+        let fixture = try HookFixture(script: #"[ -e "$(dirname "$0")/killed" ] || { touch "$(dirname "$0")/killed"; kill -TERM $$; }"#)
+        defer { fixture.remove() }
+        let configuration = try fixture.configuration()
+        let firstReporter = CollectingReporter()
+        let first = Responder(configuration: configuration, ledger: try ActionLedger(directory: fixture.state),
+                              reporter: firstReporter, logger: logger)
+        try first.handle(bruteForceAlert())
+        first.stop(timeout: 5)  // waits for the run
+        let id = try #require(first.ledger.records.first?.id)
+        #expect(fixture.runLines.count == 1)
+        #expect(first.ledger.record(id)?.status == .applying)  // an intent without an outcome
+        #expect(firstReporter.results().isEmpty)
+        #expect(first.statistics.interrupted == 1 && first.statistics.failed == 0)
+        // The restart runs it again, with the same id.
+        let reporter = CollectingReporter()
+        let second = Responder(configuration: configuration, ledger: try ActionLedger(directory: fixture.state, compacting: true),
+                               reporter: reporter, logger: logger)
+        second.start()
+        defer { second.stop(timeout: 5) }
+        #expect(reporter.wait(for: 1))
+        #expect(reporter.results() == ["applied"])
+        #expect(fixture.runLines.map { $0.split(separator: " ")[2] } == [Substring(id), Substring(id)])
+        #expect(second.ledger.record(id)?.status == .applied)
+    }
+
     @Test func theTTLReleasesOnTimeAlsoAfterARestart() throws {
         let fixture = try HookFixture()
         defer { fixture.remove() }
