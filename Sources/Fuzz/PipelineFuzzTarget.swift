@@ -13,7 +13,7 @@ import Parse
 /// state is saved and restored.
 final class PipelineFuzzTarget: FuzzTarget {
     private let detection: LoadedDetection
-    private let sink = FormattingAlertSink()
+    let sink = FormattingAlertSink()
     private let logger = Logger(label: "cordon.fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
 
     init(rulesDirectory: String) throws(FuzzSetupError) {
@@ -29,6 +29,7 @@ final class PipelineFuzzTarget: FuzzTarget {
 
     func run(_ input: [UInt8]) {
         let entries = FuzzEntries.decode(input)
+        sink.removeAll()
         var options = AssemblyOptions()
         options.maximumPendingEvents = 8
         let pipeline = Pipeline(engine: detection.engine, ownEntries: OwnEntries(userID: 0), sinks: [sink],
@@ -49,9 +50,11 @@ final class PipelineFuzzTarget: FuzzTarget {
     }
 }
 
-/// Formats every alert the way each sink would, and keeps nothing.
+/// Formats every alert the way each sink would, and keeps only their rule ids.
 final class FormattingAlertSink: AlertSink {
     private var buffer: [UInt8] = []
+    /// The rule id of every alert written (tests check the seeds raise alerts).
+    private(set) var ruleIdentifiers: [String] = []
 
     func write(_ alert: Alert) throws(Failure) {
         buffer.removeAll(keepingCapacity: true)
@@ -59,6 +62,11 @@ final class FormattingAlertSink: AlertSink {
         buffer += alert.json.utf8
         ExportFormat.append(alert.exportFields, to: &buffer)
         _ = alert.journalFields
+        ruleIdentifiers.append(alert.ruleIdentifier)
+    }
+
+    func removeAll() {
+        ruleIdentifiers.removeAll(keepingCapacity: true)
     }
 
     func flush() {}
