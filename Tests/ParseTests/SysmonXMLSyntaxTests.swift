@@ -95,3 +95,19 @@ import Testing
         #expect(accepted > 2)
     }
 }
+
+/// A character reference too large for any code point: `characterReference` multiplied past
+/// `UInt32.max` and trapped, so one `logger -t sysmon` line stopped the daemon (found by
+/// `make fuzz`, parsers: Tests/Fuzz/Crashes/parsers/sysmon-reference-overflow).
+@Suite struct SysmonReferenceOverflowTests {
+    @Test(arguments: ["&#x410000000;", "&#xFFFFFFFFFF;", "&#9999999999;", "&#x110000;", "&#1114112;"])
+    func hugeReferenceIsRefused(_ reference: String) {
+        let message = Array(SysmonXMLTests.event("1", "<Data Name=\"Image\">/bin/\(reference)</Data>").utf8)
+        #expect(SysmonXML.parse(message) == nil)
+    }
+
+    @Test func largestCodePointStillParses() {
+        let message = Array(SysmonXMLTests.event("1", "<Data Name=\"Image\">/bin/&#x10FFFD;</Data>").utf8)
+        #expect(SysmonXMLTests.text(SysmonXML.parse(message)).contains("Image=/bin/\u{10FFFD}"))
+    }
+}
