@@ -8,7 +8,7 @@ RULES     ?= rules
 BENCH_N   ?= 1000000
 CACHE     := .cache
 
-.PHONY: all build release run test check sigma-compat bench detect-report deps journald clean \
+.PHONY: all build release run test check sigma-compat bench detect-report fuzz deps journald clean \
         install uninstall deb verify-unit system-test demo chaos
 
 all: build
@@ -62,6 +62,14 @@ bench: release
 detect-report: release
 	@scripts/deps.sh bench
 	@scripts/detect-report.sh "$(SHARED)" "$(CACHE)" "$(RULES)" "$(BENCH_N)"
+
+## fuzz: libFuzzer and AddressSanitizer on the rule loader, the field parsers and the whole pipeline (scripts/fuzz.sh),
+## each FUZZ_SECONDS from its seed corpus (Tests/Fuzz/Corpus) plus earlier finds (.cache/fuzz); prints executions and
+## exec/s per target; fails on a crash, naming the input (FUZZ_SECONDS=30 for a quick run, FUZZ_TARGETS to pick)
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= rules parsers pipeline
+fuzz: deps
+	@scripts/fuzz.sh "$(CACHE)" "$(FUZZ_SECONDS)" $(FUZZ_TARGETS)
 
 ## install: binary, unit, message catalog, hooks, docs; /etc/cordon/cordon.yaml and /etc/cordon/rules
 ## only if absent (else beside them as .dist). DESTDIR for staging; PREFIX=/usr for packages.

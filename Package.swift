@@ -67,6 +67,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Fuzz: the fuzz targets (rules, parsers, pipeline) as functions of bytes, for the libFuzzer
+        // binary `cordon-fuzz` (`make fuzz`) and for FuzzTests, which run the seed corpus and past crashes.
+        .target(
+            name: "Fuzz",
+            dependencies: [
+                "Daemon", "Detect", "Rules", "Parse", "Journal", "Alert",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Built with -DFUZZING and -sanitize=fuzzer by `make fuzz`; otherwise runs inputs given as files.
+        .executableTarget(name: "cordon-fuzz", dependencies: ["Fuzz"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Rules", "Parse", "Journal"]),
@@ -74,6 +85,7 @@ let package = Package(
         .testTarget(name: "RespondTests", dependencies: ["Respond", "Alert", "Journal", "Parse"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Journal"]),
         .testTarget(name: "ParseTests", dependencies: ["Parse", "Journal"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "Rules", "Parse", "Journal"]),
         // Real journald, real binary: run `make test` (it starts a journald where none runs).
         .testTarget(name: "IntegrationTests", dependencies: ["Journal", "Alert", "Parse"]),
     ],

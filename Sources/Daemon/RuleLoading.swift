@@ -118,7 +118,7 @@ public struct LoadedDetection {
     public var ruleIdentifiers: [String: String] = [:]
     /// Makes another correlator over the same rules, from a snapshot or fresh (one per host in
     /// fleet mode); nil without correlation rules.
-    var makeCorrelator: (_ snapshot: [UInt8]?) -> (correlator: Correlator?, snapshotProblem: String?) = { _ in (nil, nil) }
+    public internal(set) var makeCorrelator: (_ snapshot: [UInt8]?) -> (correlator: Correlator?, snapshotProblem: String?) = { _ in (nil, nil) }
 }
 
 extension RuleLoading {

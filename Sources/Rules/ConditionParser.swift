@@ -10,6 +10,17 @@
 struct ConditionParser {
     private let tokens: [ConditionToken]
     private var index = 0
+    /// Parentheses and `not`s open at the cursor.
+    private var depth = 0
+    /// Selection names and `1 of`/`all of` terms read so far.
+    private var terms = 0
+
+    /// Parentheses and `not`s a condition may nest. The parser, the checks and the compiled
+    /// condition recurse once per level: a bound keeps a hostile rule from overflowing the stack.
+    static let maximumDepth = 64
+    /// Terms (selection names, `1 of x`) one condition may hold; each `and`/`or` nests the
+    /// condition one level deeper, so this bounds the depth of long chains.
+    static let maximumTerms = 256
 
     /// Words that cannot be selection names in a condition.
     static let keywords: Set<String> = ["and", "or", "not", "of", "them"]
@@ -72,7 +83,9 @@ struct ConditionParser {
 
     private mutating func parseNot() throws(ConditionSyntaxError) -> Condition {
         if current.isKeyword("not") {
+            try enter(at: current.position)
             advance()
+            defer { depth -= 1 }
             return .not(try parseNot())
         }
         return try parsePrimary()
@@ -82,6 +95,8 @@ struct ConditionParser {
         let token = current
         switch token.kind {
         case .openParenthesis:
+            try enter(at: token.position)
+            defer { depth -= 1 }
             advance()
             let inner = try parseOr()
             guard current.kind == .closeParenthesis else {
@@ -117,8 +132,29 @@ struct ConditionParser {
                     message: "wildcard in '\(word)' at position \(token.position) outside '1 of' or 'all of'",
                     hint: "write '1 of \(word)' or 'all of \(word)'", position: token.position)
             }
+            try countTerm(at: token.position)
             advance()
             return .selection(word)
+        }
+    }
+
+    /// Opens a parenthesis or `not` at `position`, unless that nests deeper than `maximumDepth`.
+    private mutating func enter(at position: Int) throws(ConditionSyntaxError) {
+        depth += 1
+        guard depth <= ConditionParser.maximumDepth else {
+            throw ConditionSyntaxError(
+                message: "the condition nests parentheses and 'not' more than \(ConditionParser.maximumDepth) deep at position \(position)",
+                hint: "simplify the condition", position: position)
+        }
+    }
+
+    /// Counts a term at `position`, unless the condition already holds `maximumTerms`.
+    private mutating func countTerm(at position: Int) throws(ConditionSyntaxError) {
+        terms += 1
+        guard terms <= ConditionParser.maximumTerms else {
+            throw ConditionSyntaxError(
+                message: "the condition has more than \(ConditionParser.maximumTerms) selection names and '1 of'/'all of' terms (position \(position))",
+                hint: "group selections with '1 of selection_*' or split the rule", position: position)
         }
     }
 
@@ -129,6 +165,7 @@ struct ConditionParser {
                 message: "'\(quantifier) of' at position \(position) is not a quantifier",
                 hint: "use '1 of' or 'all of'", position: position)
         }
+        try countTerm(at: position)
         advance()  // quantifier
         advance()  // of
         let target = current

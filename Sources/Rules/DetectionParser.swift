@@ -86,6 +86,13 @@ struct DetectionParser {
             return nil
         }
         parts = parts.filter { !$0.text.allSatisfy(\.isWhitespace) }
+        // The parts are OR-ed into one chain, each link a level deeper: bounded like a condition's terms.
+        guard parts.count <= ConditionParser.maximumTerms else {
+            diagnostics.append(Diagnostic(
+                at: keyLocation, "'condition' is a list of \(parts.count) conditions, more than \(ConditionParser.maximumTerms)",
+                hint: "join them in fewer conditions, e.g. '1 of selection_*'"))
+            return nil
+        }
         guard !parts.isEmpty else {
             diagnostics.append(Diagnostic(
                 at: keyLocation, "'condition' is empty",

@@ -26,7 +26,8 @@ public enum SysmonXML {
     /// - Parameter message: The `MESSAGE` bytes of one journal entry.
     /// - Returns: The event's fields, `EventID` first, or nil.
     public static func parse<Bytes: Collection<UInt8>>(_ message: Bytes) -> SysmonRecord? {
-        guard message.count <= maximumSize, let document = SysmonXMLTransport.encoded(Array(message)) else {
+        guard message.count <= maximumSize, let document = SysmonXMLTransport.encoded(Array(message)),
+              SysmonXMLSyntax.isWellFormed(document) else {
             return nil
         }
         let reader = SysmonXMLReader()

@@ -143,6 +143,9 @@ enum SysmonXMLTransport {
             } else {
                 return nil
             }
+            // Past the last code point it is no character: left for the parser to refuse. Checked
+            // per digit, so nine hex digits (`&#x410000000;`) cannot overflow `value` and trap.
+            guard value <= 0x10FFFF else { return nil }
             digits += 1
             position += 1
         }
