@@ -41,8 +41,8 @@ test:
 
 ## sanitize: every test under AddressSanitizer, then ThreadSanitizer (SANITIZERS=address for one), each built in
 ## its own scratch path (.build/asan, .build/tsan) so the normal build stays; the integration tests run the
-## sanitized cordon beside the test bundle. CORDON_SANITIZER tells tests what runs them; scripts/lsan.supp names the
-## toolchain's own leaks (Foundation), each with why.
+## sanitized cordon beside the test bundle. CORDON_SANITIZER tells tests what runs them; scripts/lsan.supp and
+## scripts/tsan.supp name the toolchain's own leaks (Foundation) and races TSan cannot see are locked (Mutex), each with why.
 SANITIZERS ?= address thread
 sanitize:
 	@scripts/deps.sh test
@@ -53,6 +53,7 @@ sanitize:
 	    echo "== $$sanitizer"; \
 	    swift build --build-tests --sanitize=$$sanitizer --scratch-path $$scratch || exit 1; \
 	    CORDON_SANITIZER=$$sanitizer LSAN_OPTIONS="suppressions=$(CURDIR)/scripts/lsan.supp$${LSAN_OPTIONS:+:$$LSAN_OPTIONS}" \
+	        TSAN_OPTIONS="suppressions=$(CURDIR)/scripts/tsan.supp$${TSAN_OPTIONS:+:$$TSAN_OPTIONS}" \
 	        swift test --skip-build --disable-xctest --sanitize=$$sanitizer --scratch-path $$scratch || exit 1; \
 	done
 
