@@ -29,6 +29,9 @@ final class ReadAhead: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var waiting: [[Item]] = []
+    /// Batches the consumer is done with: the reader frees them, in the thread that allocated
+    /// them (glibc's malloc frees another thread's blocks under that arena's lock).
+    private var spent: [[Item]] = []
     private var readerDone = false
     private var readerError: JournalError?
     private var consumerGone = false
@@ -86,6 +89,13 @@ final class ReadAhead: @unchecked Sendable {
         return nil
     }
 
+    /// Hands a processed batch back, for the reader thread to free.
+    func recycle(_ batch: [Item]) {
+        pthread_mutex_lock(mutex)
+        spent.append(batch)
+        pthread_mutex_unlock(mutex)
+    }
+
     /// Stops the reader (if still reading) and waits for its thread to end; the journal is the
     /// caller's again afterwards.
     func finish() {
@@ -102,6 +112,11 @@ final class ReadAhead: @unchecked Sendable {
         var failure: JournalError?
         var sinceRelease = 0
         reading: while true {
+            pthread_mutex_lock(mutex)
+            var done = spent
+            spent.removeAll(keepingCapacity: true)
+            pthread_mutex_unlock(mutex)
+            done.removeAll()  // frees the entries here
             var batch: [Item] = []
             batch.reserveCapacity(ReadAhead.batchSize)
             var ended = false

@@ -83,6 +83,7 @@ public struct Replayer {
                             hosts.current.countUnreadable(error)
                         }
                     }
+                    reader.recycle(batch)
                 }
             } else {
                 var sinceRelease = 0
