@@ -50,8 +50,8 @@ struct Loop {
     /// Whether the journal's current position holds an unprocessed entry (after a re-seek).
     var pendingCurrent = false
     var entriesSinceSave = 0
-    /// Entries read since the journal's mapped pages were last released (`MappedJournalPages`).
-    var sinceRelease = 0
+    /// Releases the journal's mapped pages as entries are read (`MappedJournalPages`).
+    var pagePacer = MappedJournalPages.Pacer()
     var lastSave = monotonicMilliseconds()
     var savedPosition: Checkpoint.Position?
     /// How long the last save took, in ms: with correlation state, saves are spaced at least
@@ -291,11 +291,7 @@ struct Loop {
                 atLastProcessed = true
             }
             entriesSinceSave += 1
-            sinceRelease += 1
-            if sinceRelease == MappedJournalPages.entryInterval {
-                sinceRelease = 0
-                MappedJournalPages.release()
-            }
+            pagePacer.entryRead()
             // A long catch-up keeps the watchdog fed; the clock is read every 1,024 entries only.
             sinceAlive += 1
             if sinceAlive == 1024 {

@@ -110,7 +110,7 @@ final class ReadAhead: @unchecked Sendable {
     /// The reader thread: batches until the journal ends, fails or the consumer is gone.
     private func read() {
         var failure: JournalError?
-        var sinceRelease = 0
+        var pagePacer = MappedJournalPages.Pacer()
         reading: while true {
             pthread_mutex_lock(mutex)
             var done = spent
@@ -126,11 +126,7 @@ final class ReadAhead: @unchecked Sendable {
                         ended = true
                         break
                     }
-                    sinceRelease += 1
-                    if sinceRelease == MappedJournalPages.entryInterval {
-                        sinceRelease = 0
-                        MappedJournalPages.release()
-                    }
+                    pagePacer.entryRead()
                     do {
                         batch.append(.entry(try journal.entry(fields: fields, includingCursor: true)))
                     } catch {

@@ -86,13 +86,9 @@ public struct Replayer {
                     reader.recycle(batch)
                 }
             } else {
-                var sinceRelease = 0
+                var pagePacer = MappedJournalPages.Pacer()
                 while try journal.next() {
-                    sinceRelease += 1
-                    if sinceRelease == MappedJournalPages.entryInterval {
-                        sinceRelease = 0
-                        MappedJournalPages.release()
-                    }
+                    pagePacer.entryRead()
                     let entry: JournalEntry
                     do {
                         entry = try journal.entry(fields: fields, includingCursor: false)

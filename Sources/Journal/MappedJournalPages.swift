@@ -15,6 +15,21 @@ public enum MappedJournalPages {
     /// and the page faults that bring the current file's pages back.
     public static let entryInterval = 8_192
 
+    /// Counts the entries a reader reads and releases the pages every `entryInterval` of them.
+    public struct Pacer: Sendable {
+        private var sinceRelease = 0
+
+        public init() {}
+
+        /// Counts one entry read; releases the pages when the interval is reached.
+        public mutating func entryRead() {
+            sinceRelease += 1
+            guard sinceRelease == MappedJournalPages.entryInterval else { return }
+            sinceRelease = 0
+            MappedJournalPages.release()
+        }
+    }
+
     /// Drops the resident pages of every shared, read-only mapping of a `*.journal` file
     /// (or `*.journal~`, or one deleted since); returns how many mappings it advised.
     @discardableResult
