@@ -32,7 +32,9 @@ rotation and vacuum during the run (test suites do that) loses nothing.
 Percentiles are nearest-rank. Target: alert -> hook start p99 < 100 ms with every action applied.
 A missed target prints FAIL and exits 0; exit 1 only when the harness itself fails.
 """
-import json, math, os, signal, socket, subprocess, sys, tempfile, time, uuid
+import json, os, signal, socket, subprocess, sys, tempfile, time, uuid
+
+from benchlib import percentile, wait_for, write
 
 CORDON = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release/cordon")
 N = int(os.environ.get("HOOK_LATENCY_N", "200"))
@@ -49,21 +51,6 @@ def die(message, work=None):
         sys.stderr.write(open(f"{work}/daemon.log").read()[-4000:])
         print(f"hook-latency: files kept in {work}", file=sys.stderr)
     sys.exit(1)
-
-
-def wait_for(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(step)
-    return True
-
-
-def write(path, text, mode=0o644):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
 
 
 def setup(work, run, rule_id):
@@ -125,7 +112,7 @@ def summary(label, values):
     values = sorted(values)
     if not values:
         return f"  {label:<20}  no samples"
-    at = lambda p: values[max(0, math.ceil(p / 100 * len(values)) - 1)]
+    at = lambda p: percentile(values, p)
     return (f"  {label:<20}  p50 {at(50):6.1f}  p90 {at(90):6.1f}  p99 {at(99):6.1f}  max {values[-1]:6.1f}"
             f"  count {len(values)}")
 
@@ -191,7 +178,7 @@ def main():
         entry_ms.append((hook_us - int(alert["CORDON_SOURCE_REALTIME"])) / 1000)
 
     applied = outcomes.pop("applied", 0)
-    p99 = sorted(alert_ms)[max(0, math.ceil(0.99 * len(alert_ms)) - 1)] if alert_ms else None
+    p99 = percentile(sorted(alert_ms), 99) if alert_ms else None
     passed = applied == N and len(alert_ms) == N and p99 < TARGET_MS
     others = "".join(f", {count} {name}" for name, count in outcomes.items())
     print(f"hook latency: {N} trusted alerts on the live journal at {RATE:g}/s, enforce, hook = sh + date; ms")

@@ -54,7 +54,9 @@ except ImportError:
         os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
     sys.exit("live-bench: python3-systemd is missing (apt-get install python3-systemd, or scripts/deps.sh bench)")
 
-import glob, json, math, multiprocessing, signal, socket, subprocess, tempfile, time, uuid
+import glob, json, multiprocessing, signal, socket, subprocess, tempfile, time, uuid
+
+from benchlib import percentile, wait_for, write
 
 CORDON = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release/cordon")
 IDLE_S = float(os.environ.get("LIVE_BENCH_IDLE_S", "20"))
@@ -77,20 +79,6 @@ def die(message, work=None):
             sys.stderr.write(f"--- {log}\n" + open(log).read()[-3000:])
         print(f"live-bench: files kept in {work}", file=sys.stderr)
     sys.exit(1)
-
-
-def wait_for(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(step)
-    return True
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def setup(work, run, rule_id):
@@ -245,7 +233,7 @@ def percentiles(values):
     values = sorted(values)
     if not values:
         return "no samples", None
-    at = lambda p: values[max(0, math.ceil(p / 100 * len(values)) - 1)]
+    at = lambda p: percentile(values, p)
     return f"p50 {at(50):6.1f}  p90 {at(90):6.1f}  p99 {at(99):6.1f}  max {values[-1]:6.1f} ms", at(99)
 
 
