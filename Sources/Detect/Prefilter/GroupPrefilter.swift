@@ -7,14 +7,9 @@ import Parse
 /// literal that occurs; a rule without is always a candidate. Candidates keep the group's rule order.
 /// A class, immutable, so that the per-entry loop does not copy its tables.
 final class GroupPrefilter: Sendable {
-    /// One literal a rule needs, with its id within the group.
-    struct Literal: Sendable {
-        let literal: RequiredLiteral
-        let id: Int
-    }
-
-    /// Every literal of the group's rules; `PrefilterScans` puts them into its automata.
-    let literals: [Literal]
+    /// Every literal of the group's rules, by id (its position here, as in `owners`);
+    /// `PrefilterScans` puts them into its automata.
+    let literals: [RequiredLiteral]
     /// For each literal id, the rule (position in the group's rule list) and the clause it satisfies.
     let owners: [(position: Int, clause: Int)]
     /// For each rule position, the mask of all its clauses (0 for rules always evaluated).
@@ -34,7 +29,7 @@ final class GroupPrefilter: Sendable {
     /// too few rules can be indexed for it to pay.
     init?(requirements: [[Requirement.Clause]?]) {
         guard requirements.filter({ $0 != nil }).count >= GroupPrefilter.minimumIndexedRules else { return nil }
-        var literals: [Literal] = []
+        var literals: [RequiredLiteral] = []
         var owners: [(position: Int, clause: Int)] = []
         var fullMasks: [UInt64] = []
         var always = PatternSet(capacity: requirements.count)
@@ -46,7 +41,7 @@ final class GroupPrefilter: Sendable {
             }
             for (clauseIndex, clause) in requirement.enumerated() {
                 for literal in clause {
-                    literals.append(Literal(literal: literal, id: owners.count))
+                    literals.append(literal)
                     owners.append((position, clauseIndex))
                 }
             }

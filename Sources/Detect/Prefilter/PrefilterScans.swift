@@ -45,13 +45,13 @@ final class PrefilterScans: Sendable {
         for prefilter in prefilters {
             bases.append(next)
             var names: Set<[UInt8]> = []
-            for literal in prefilter?.literals ?? [] {
-                let id = next + literal.id
-                names.insert(literal.literal.field)
-                if let network = literal.literal.network {
-                    byField[literal.literal.field, default: ([], [])].networks.append((network, id))
+            for (local, literal) in (prefilter?.literals ?? []).enumerated() {
+                let id = next + local
+                names.insert(literal.field)
+                if let network = literal.network {
+                    byField[literal.field, default: ([], [])].networks.append((network, id))
                 } else {
-                    byField[literal.literal.field, default: ([], [])].literals.append((literal.literal.bytes, id))
+                    byField[literal.field, default: ([], [])].literals.append((literal.bytes, id))
                 }
             }
             namesByGroup.append(names)
