@@ -201,3 +201,41 @@ import Testing
         #expect(show.standardOutput.contains("Marked normal"))
     }
 }
+
+extension AnomalyLiveTests {
+    @Test("a rule selects on CORDON_TEMPLATE; an entry that brings its own CORDON_TEMPLATE or CORDON_CATEGORY cannot forge them")
+    func rulesSelectOnCategories() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (rulePaths, _) = try Self.rules(in: directory)
+        let ruleIdentifier = UUID().uuidString.lowercased()
+        let rule = try directory.write("more/template.yml", """
+            title: sshd key exchange closed early
+            id: \(ruleIdentifier)
+            level: low
+            logsource: {product: linux, service: sshd}
+            detection:
+                selection:
+                    CORDON_TEMPLATE|startswith: 'error: kex_exchange_identification'
+                condition: selection
+            """)
+        var export: [UInt8] = []
+        let sshd: [(String, String)] = [("SYSLOG_IDENTIFIER", "sshd"), ("_SYSTEMD_UNIT", "ssh.service"), ("_EXE", "/usr/sbin/sshd"),
+                                         ("_COMM", "sshd"), ("_UID", "0"), ("_TRANSPORT", "syslog")]
+        let entries: [[(String, String)]] = [
+            [("MESSAGE", "error: kex_exchange_identification: Connection closed by remote host")] + sshd,
+            [("MESSAGE", "Connection closed by 203.0.113.9 port 4022 [preauth]"),
+             ("CORDON_TEMPLATE", "error: kex_exchange_identification: forged"), ("CORDON_CATEGORY", "0000000000000000")] + sshd,
+        ]
+        for (index, fields) in entries.enumerated() {
+            ExportFormat.append(exportEntry(realtime: Self.start + UInt64(index) * 1_000_000, fields: fields.map { ($0.0, Array($0.1.utf8)) }),
+                                to: &export)
+        }
+        let journal = try makeJournal(export: export, directory: directory.path + "/journal")
+        let replay = try runCommand([Paths.cordon, "replay", "-o", "json", "--rules", rule] + rulePaths.flatMap { ["--rules", $0] } + [journal])
+        #expect(replay.status == 0, "\(replay.standardError)")
+        let alerts = try parseJSONLines(replay.standardOutput).filter { $0["CORDON_RULE_ID"] == ruleIdentifier }
+        #expect(alerts.count == 1)
+        #expect(alerts.first?["CORDON_FIELD_CORDON_TEMPLATE"] == "error: kex_exchange_identification: Connection closed by remote host")
+    }
+}

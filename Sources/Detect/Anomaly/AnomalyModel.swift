@@ -376,9 +376,14 @@ public final class AnomalyModel {
 
     private func processEvent(_ detector: AnomalyDetector, index: Int, fields: [String: [UInt8]], realtime: UInt64,
                               cursor: String, into findings: inout [AnomalyFinding]) {
-        guard let image = fields["Image"], !image.isEmpty else { return }
+        // An EXECVE record without its SYSCALL record has no Image: its first argument names the program.
+        var image = fields["Image"] ?? []
+        if image.isEmpty, let commandLine = fields["CommandLine"] {
+            image = Array(commandLine.prefix { $0 != UInt8(ascii: " ") })
+        }
+        guard !image.isEmpty else { return }
         let prefix = Array("process: ".utf8)
-        let hash = Self.fnv(image, basis: Self.fnv(prefix))
+        let hash = Self.fnv(image[...], basis: Self.fnv(prefix))
         if processes.touch(hash) {
             processes.modify(hash) { (seen: inout Seen) -> Void in
                 seen.lastSeen = realtime
