@@ -238,6 +238,58 @@ private struct Generator {
         #expect(miner.template(address) == "peer <*> gone")
     }
 
+    @Test func parseTreeSendsFirstTokensPastMaximumChildrenToTheWildcardChild() {
+        var limits = TemplateMiner.Limits()
+        limits.maximumChildren = 8
+        var miner = TemplateMiner(limits: limits)
+        var generator = Generator(state: 11)
+        let lines = (0..<30).map { _ in "\(generator.word()) \(generator.word()) \(generator.word()) \(generator.word())" }
+        let outcomes = lines.map { miner.add($0) }
+        #expect(outcomes.allSatisfy(\.isNew) && miner.count == 30)
+        #expect(miner.childrenByLength == [LengthKey(source: 0, length: 4): 8])
+        #expect(miner.leafByKey[LeafKey(source: 0, length: 4, first: TokenHash.wildcard)].map { miner.leaves[Int($0)].clusters.count } == 23)  // 7 exact children, then <*>
+        // Each line finds its category again, in an exact child or under <*>.
+        #expect(lines.map { miner.add($0) } == outcomes.map { TemplateMiner.Outcome(slot: $0.slot, identifier: $0.identifier, isNew: false,
+                                                                                     generalised: false) })
+        // A leaf holds at most 4 × maximumChildren categories: the least recently seen goes.
+        for _ in 0..<100 { miner.add("\(generator.word()) \(generator.word()) \(generator.word()) \(generator.word())") }
+        #expect(miner.leaves.allSatisfy { $0.clusters.count <= 32 })
+        #expect(miner.evictions > 0 && miner.count + miner.evictions == 130)
+    }
+
+    @Test func similarityThresholdAndTokenLimit() {
+        var miner = TemplateMiner()
+        let first = miner.add("alpha beta gamma delta")
+        #expect(miner.add("alpha beta gamma omega").identifier == first.identifier)  // 3 of 4 equal
+        #expect(miner.add("alpha x y z").isNew)  // 1 of 4 (the <*> counts as unequal, as in Drain3)
+        var limits = TemplateMiner.Limits()
+        limits.similarity = 0.25
+        var loose = TemplateMiner(limits: limits)
+        let looseFirst = loose.add("alpha beta gamma delta")
+        let looseSecond = loose.add("alpha x y z")
+        #expect(looseSecond.identifier == looseFirst.identifier && looseSecond.generalised)
+        #expect(loose.template(looseSecond) == "alpha <*> <*> <*>")
+        limits = TemplateMiner.Limits()
+        limits.maximumTokens = 3
+        var short = TemplateMiner(limits: limits)
+        let truncated = short.add("one two three four five")
+        #expect(short.template(truncated) == "one two three <*>")
+        #expect(short.add("one two three six").identifier == truncated.identifier)
+        var bytes: [UInt8] = [0x41]
+        short.appendTemplate(at: truncated.slot, to: &bytes)
+        #expect(bytes == Array("Aone two three <*>".utf8))
+        short.appendTemplate(at: 77, to: &bytes)
+        #expect(bytes.count == 18)
+    }
+
+    @Test func capitalisedWordsAfterUserAreNoNames() {
+        var miner = TemplateMiner()
+        let manager = miner.add("Started user@1000.service - User Manager for UID 1000.", source: "systemd")
+        #expect(miner.template(manager) == "Started <ID> - User Manager for UID <NUM>.")
+        let killed = miner.add("Main process exited, killed by SIGKILL", source: "systemd")
+        #expect(miner.template(killed) == "Main process exited, killed by SIGKILL")
+    }
+
     @Test func identifiersAreStableAcrossMiners() {
         let lines = (0..<500).map { index in
             ["Failed password for u\(index % 7) from 10.0.\(index % 5).\(index % 250) port \(1000 + index) ssh2",

@@ -40,6 +40,8 @@ struct TokenShape: Sendable {
     var secondEnd = 0
     /// Whether the raw token has an ASCII digit.
     var hasDigit = false
+    /// Whether it has `=`, `:`, `@` or `/`: without them and without digits, only the context can mask it.
+    var hasSeparator = false
     /// FNV-1a 64 of the canonical text.
     var key: UInt64 = 0
 
@@ -110,8 +112,10 @@ enum TokenHash {
 ///
 /// Masking, on a token's core (the token without leading `( [ { < " '` and trailing
 /// `) ] } > " ' , ; : . ! ?`, which stay in the canonical text):
-/// - user names by context → `<USER>`: the token after the word `user`; after `for` when the next
-///   token is `from`; after `by` when name-like; the first token when the next is `:` (sudo);
+/// - user names by context → `<USER>`: the token after the word `user` (not a capitalised word after
+///   `User`, as in systemd's `User Manager`); after `for` when the next
+///   token is `from`; after `by` when name-like (lower case, not a word such as `signal`); the
+///   first token when the next is `:` (sudo);
 ///   the values of `user=`, `acct=`, `ruser=`, `logname=`. A `name(uid=0)` keeps its parenthesis:
 ///   `<USER>(uid=<NUM>)`.
 /// - `/…` → `<PATH>`; `a@b.c` → `<EMAIL>`; IPv4 (with `:port` or `/prefix`) and IPv6 (with
@@ -150,8 +154,21 @@ struct MessageTokens: Sendable {
                 break
             }
             let start = index
-            while index < count, !ByteClass.isSpace(line[index]) { index += 1 }
-            shapes.append(TokenShape(start: start, end: index))
+            var hasDigit = false, hasSeparator = false
+            while index < count {
+                let byte = line[index]
+                if ByteClass.isSpace(byte) { break }
+                if ByteClass.isDigit(byte) {
+                    hasDigit = true
+                } else if byte == UInt8(ascii: "=") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "/") {
+                    hasSeparator = true
+                }
+                index += 1
+            }
+            var shape = TokenShape(start: start, end: index)
+            shape.hasDigit = hasDigit
+            shape.hasSeparator = hasSeparator
+            shapes.append(shape)
         }
         for position in shapes.indices {
             classify(position, line)
@@ -196,12 +213,6 @@ struct MessageTokens: Sendable {
     private mutating func classify(_ position: Int, _ line: UnsafeRawBufferPointer) {
         var shape = shapes[position]
         let start = shape.start, end = shape.end
-        var hasDigit = false
-        for index in start..<end where ByteClass.isDigit(line[index]) {
-            hasDigit = true
-            break
-        }
-        shape.hasDigit = hasDigit
         if end - start > Self.maximumTokenBytes {
             shape.mask = .long
             shape.maskStart = start
@@ -213,7 +224,7 @@ struct MessageTokens: Sendable {
             if coreStart < coreEnd {
                 if isUserByContext(position, line, coreStart, coreEnd) {
                     maskUser(&shape, line, coreStart, coreEnd)
-                } else {
+                } else if shape.hasDigit || shape.hasSeparator {
                     maskCore(&shape, line, coreStart, coreEnd, isQuoted: coreStart > start && line[coreStart - 1] == UInt8(ascii: "\""))
                 }
             }
@@ -281,12 +292,16 @@ struct MessageTokens: Sendable {
     }
 
     private func isUserByContext(_ position: Int, _ line: UnsafeRawBufferPointer, _ coreStart: Int, _ coreEnd: Int) -> Bool {
-        if raw(position - 1, is: "user", line) { return true }
+        let first = line[coreStart]
+        let isCapitalised = first &- UInt8(ascii: "A") < 26
+        if raw(position - 1, is: "user", line) {
+            // "User Manager", "User Runtime Directory" (systemd): a capitalised word after a capitalised User is no name.
+            return !(isCapitalised && line[shapes[position - 1].start] &- UInt8(ascii: "A") < 26)
+        }
         if raw(position - 1, is: "for", line), raw(position + 1, is: "from", line) { return true }
         if position == 0, raw(1, is: ":", line) { return true }
         if raw(position - 1, is: "by", line) {
-            let first = line[coreStart]
-            guard ByteClass.isLetter(first) || first == UInt8(ascii: "_") else { return false }
+            guard (ByteClass.isLetter(first) && !isCapitalised) || first == UInt8(ascii: "_") else { return false }
             var index = coreStart
             while index < coreEnd, line[index] != UInt8(ascii: "(") {
                 let byte = line[index]

@@ -47,6 +47,11 @@ struct LeafKey: Hashable, Sendable {
     var length: Int32
     /// The first token's key, or `TokenHash.wildcard` for the `<*>` child and for lengths 0 and 1 (no child level).
     var first: UInt64
+
+    /// One word into the hasher instead of three (the fields mixed; equality still compares all).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(first ^ (UInt64(UInt32(bitPattern: source)) << 32 | UInt64(UInt32(bitPattern: length))) &* 0x9E37_79B9_7F4A_7C15)
+    }
 }
 
 /// A parse-tree node of a source's token count, whose children `childrenByLength` counts.
@@ -167,7 +172,12 @@ extension TemplateMiner {
     }
 
     private mutating func unlink(cluster slot: Int32) {
-        let cluster = clusters[Int(slot)]
+        // The links only: copying the whole Cluster would retain its arrays.
+        let cluster = clusters.withUnsafeBufferPointer { clusters in
+            let cluster = clusters[Int(slot)]
+            return (older: cluster.older, newer: cluster.newer, olderInSource: cluster.olderInSource,
+                    newerInSource: cluster.newerInSource, source: cluster.source)
+        }
         if cluster.older >= 0 { clusters[Int(cluster.older)].newer = cluster.newer } else { oldestCluster = cluster.newer }
         if cluster.newer >= 0 { clusters[Int(cluster.newer)].older = cluster.older } else { newestCluster = cluster.older }
         let source = Int(cluster.source)
@@ -239,7 +249,10 @@ extension TemplateMiner {
         freeClusters.append(slot)
         liveClusters -= 1
         evictions += 1
-        if evicted.count >= Self.maximumPendingEvictions(limits) { evicted.removeFirst() }
+        if evicted.count >= Self.maximumPendingEvictions(limits) {
+            // Not taken for long: drop the older half at once (amortised O(1) per eviction).
+            evicted.removeFirst(evicted.count / 2)
+        }
         evicted.append(cluster.identifier)
         if sources[Int(source)].clusterCount == 0, source != keeping { remove(source: source) }
     }

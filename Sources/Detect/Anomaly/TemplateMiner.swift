@@ -173,8 +173,9 @@ public struct TemplateMiner: Sendable {
     }
 
     /// The ids of categories evicted since the last call (so detectors can drop their state), oldest
-    /// first; clears them. At most the larger of `limits.categories` and 4,096 are kept between
-    /// calls: older ones are dropped.
+    /// first; an id may be live again when the same template was created anew after the eviction
+    /// (`slot(of:)` tells). Clears them. At most the larger of `limits.categories` and 4,096 are kept between
+    /// calls: past that the older half is dropped.
     public mutating func takeEvicted() -> [UInt64] {
         defer { evicted.removeAll() }
         return evicted
@@ -190,9 +191,21 @@ public struct TemplateMiner: Sendable {
         }
     }
 
+    /// Appends the template of the category in `slot` to `bytes` (as `Category.template`, but as
+    /// bytes, without allocating once `bytes` has the capacity); nothing when no category lives there.
+    public func appendTemplate(at slot: Int32, to bytes: inout [UInt8]) {
+        guard slot >= 0, Int(slot) < clusters.count, clusters[Int(slot)].isLive else { return }
+        appendTemplate(of: clusters[Int(slot)], to: &bytes)
+    }
+
     /// The template's bytes: tokens joined by one space, `<*>` where generalised.
     func template(of cluster: Cluster) -> [UInt8] {
         var result: [UInt8] = []
+        appendTemplate(of: cluster, to: &result)
+        return result
+    }
+
+    private func appendTemplate(of cluster: Cluster, to result: inout [UInt8]) {
         var start = 0
         for (position, key) in cluster.tokens.enumerated() {
             if position > 0 { result.append(0x20) }
@@ -204,7 +217,6 @@ public struct TemplateMiner: Sendable {
             }
             start = end
         }
-        return result
     }
 
     // MARK: Matching
