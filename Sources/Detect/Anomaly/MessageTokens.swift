@@ -28,6 +28,8 @@ import Parse
 struct MessageTokens: Sendable {
     /// Tokens longer than this become `<LONG>`, which bounds a template's size.
     static let maximumTokenBytes = 100
+    /// Bytes of a first line read at most (the rest is ignored): offsets fit in 32 bits.
+    static let maximumLineBytes = 1 << 30
 
     private(set) var shapes: [TokenShape] = []
     /// The tokens' keys, one per shape: what templates are compared by.
@@ -37,7 +39,7 @@ struct MessageTokens: Sendable {
     mutating func read(_ line: UnsafeRawBufferPointer, maximumTokens: Int) {
         shapes.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
-        let count = line.count
+        let count = min(line.count, Self.maximumLineBytes)
         var index = 0
         var truncated = false
         while index < count {
@@ -49,9 +51,12 @@ struct MessageTokens: Sendable {
             }
             let start = index
             var hasDigit = false, hasSeparator = false
+            // The raw token's hash on the way: its key unless a mask changes it.
+            var hash = FNV1a.offsetBasis
             while index < count {
                 let byte = line[index]
                 if ByteClass.isSpace(byte) { break }
+                hash = (hash ^ UInt64(byte)) &* TokenHash.prime
                 if ByteClass.isDigit(byte) {
                     hasDigit = true
                 } else if byte == UInt8(ascii: "=") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "/") {
@@ -62,6 +67,8 @@ struct MessageTokens: Sendable {
             var shape = TokenShape(start: start, end: index)
             shape.hasDigit = hasDigit
             shape.hasSeparator = hasSeparator
+            shape.word = Self.contextWord(line, start, index)
+            shape.key = hash
             shapes.append(shape)
         }
         for position in shapes.indices {
@@ -123,10 +130,8 @@ struct MessageTokens: Sendable {
                 }
             }
         }
-        var hash = FNV1a.offsetBasis
-        if shape.mask == .none {
-            TokenHash.add(&hash, line, start..<end)
-        } else {
+        if shape.mask != .none {
+            var hash = FNV1a.offsetBasis
             TokenHash.add(&hash, line, start..<shape.maskStart)
             TokenHash.add(&hash, shape.mask.text)
             if shape.secondMask == .none {
@@ -136,8 +141,8 @@ struct MessageTokens: Sendable {
                 TokenHash.add(&hash, shape.secondMask.text)
                 TokenHash.add(&hash, line, shape.secondEnd..<end)
             }
+            shape.key = hash
         }
-        shape.key = hash
         shapes[position] = shape
     }
 
@@ -175,26 +180,39 @@ struct MessageTokens: Sendable {
 
     // MARK: Context
 
-    private func raw(_ position: Int, is word: StaticString, _ line: UnsafeRawBufferPointer) -> Bool {
-        guard position >= 0, position < shapes.count else { return false }
-        let shape = shapes[position]
-        return word.withUTF8Buffer { word in
-            guard shape.end - shape.start == word.count else { return false }
-            for index in 0..<word.count where line[shape.start + index] | 0x20 != word[index] | 0x20 { return false }
-            return true
+    /// The context word token `position` is, or `.other` (also outside the line).
+    private func word(_ position: Int) -> ContextWord {
+        position >= 0 && position < shapes.count ? shapes[position].word : .other
+    }
+
+    /// Which context word `line[start..<end]` is, ignoring ASCII case.
+    @inline(__always) private static func contextWord(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> ContextWord {
+        switch end - start {
+        case 1: return line[start] == UInt8(ascii: ":") ? .colon : .other
+        case 2: return line[start] | 0x20 == UInt8(ascii: "b") && line[start + 1] | 0x20 == UInt8(ascii: "y") ? .by : .other
+        case 3: return equalsIgnoringCase(line, start, end, "for") ? .forWord : .other
+        case 4:
+            if equalsIgnoringCase(line, start, end, "user") {
+                return line[start] &- UInt8(ascii: "A") < 26 ? .capitalisedUser : .user
+            }
+            return equalsIgnoringCase(line, start, end, "from") ? .from : .other
+        default: return .other
         }
     }
 
     private func isUserByContext(_ position: Int, _ line: UnsafeRawBufferPointer, _ coreStart: Int, _ coreEnd: Int) -> Bool {
         let first = line[coreStart]
         let isCapitalised = first &- UInt8(ascii: "A") < 26
-        if raw(position - 1, is: "user", line) {
-            // "User Manager", "User Runtime Directory" (systemd): a capitalised word after a capitalised User is no name.
-            return !(isCapitalised && line[shapes[position - 1].start] &- UInt8(ascii: "A") < 26)
+        let previous = word(position - 1)
+        switch previous {
+        case .user: return true
+        // "User Manager", "User Runtime Directory" (systemd): a capitalised word after a capitalised User is no name.
+        case .capitalisedUser: return !isCapitalised
+        case .forWord: if word(position + 1) == .from { return true }
+        default: break
         }
-        if raw(position - 1, is: "for", line), raw(position + 1, is: "from", line) { return true }
-        if position == 0, raw(1, is: ":", line) { return true }
-        if raw(position - 1, is: "by", line) {
+        if position == 0, word(1) == .colon { return true }
+        if previous == .by {
             guard (ByteClass.isLetter(first) && !isCapitalised) || first == UInt8(ascii: "_") else { return false }
             var index = coreStart
             while index < coreEnd, line[index] != UInt8(ascii: "(") {

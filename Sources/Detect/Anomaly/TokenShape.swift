@@ -28,28 +28,56 @@ enum TokenMask: UInt8, Sendable {
 /// text is the token with `mask` over `maskStart..<maskEnd` and `secondMask` over
 /// `secondStart..<secondEnd` (offsets in the line; the second range lies after the first).
 struct TokenShape: Sendable {
-    var start: Int
-    var end: Int
+    // Offsets are stored as 32 bits (lines are at most `MessageTokens.maximumLineBytes`) to keep the
+    // shape small: it is copied for every token.
+    private var storedStart: Int32
+    private var storedEnd: Int32
+    private var storedMaskStart: Int32 = 0
+    private var storedMaskEnd: Int32 = 0
+    private var storedSecondStart: Int32 = 0
+    private var storedSecondEnd: Int32 = 0
+    /// FNV-1a 64 of the canonical text.
+    var key: UInt64 = 0
     var mask = TokenMask.none
-    var maskStart = 0
-    var maskEnd = 0
     var secondMask = TokenMask.none
-    var secondStart = 0
-    var secondEnd = 0
     /// Whether the raw token has an ASCII digit.
     var hasDigit = false
     /// Whether it has `=`, `:`, `@` or `/`: without them and without digits, only the context can mask it.
     var hasSeparator = false
-    /// FNV-1a 64 of the canonical text.
-    var key: UInt64 = 0
+    /// Which word of the user-name contexts the raw token is.
+    var word = ContextWord.other
 
     init(start: Int, end: Int) {
-        self.start = start
-        self.end = end
+        storedStart = Int32(truncatingIfNeeded: start)
+        storedEnd = Int32(truncatingIfNeeded: end)
+    }
+
+    var start: Int { Int(storedStart) }
+    var end: Int { Int(storedEnd) }
+    var maskStart: Int {
+        get { Int(storedMaskStart) }
+        set { storedMaskStart = Int32(truncatingIfNeeded: newValue) }
+    }
+    var maskEnd: Int {
+        get { Int(storedMaskEnd) }
+        set { storedMaskEnd = Int32(truncatingIfNeeded: newValue) }
+    }
+    var secondStart: Int {
+        get { Int(storedSecondStart) }
+        set { storedSecondStart = Int32(truncatingIfNeeded: newValue) }
+    }
+    var secondEnd: Int {
+        get { Int(storedSecondEnd) }
+        set { storedSecondEnd = Int32(truncatingIfNeeded: newValue) }
     }
 
     /// Whether the parse tree files this token under `<*>` (masked or with a digit), as Drain does.
     var isVariable: Bool { mask != .none || hasDigit }
+}
+
+/// The words that make a neighbouring token a user name (see `MessageTokens`), found once per token.
+enum ContextWord: UInt8, Sendable {
+    case other, user, capitalisedUser, forWord, from, by, colon
 }
 
 /// ASCII byte classes for tokenising; bytes ≥ 0x80 are in none of them.
