@@ -84,9 +84,12 @@ private struct Generator {
             "Connection closed by invalid user admin 203.0.113.9 port 22 [preauth]",
             "Connection closed by invalid user guest 198.51.100.23 port 61000 [preauth]",
         ], template: "Connection closed by invalid user <USER> <IP> port <NUM> [preauth]")
+        // sshd's empty user name: "from" is no name.
+        let empty = miner.add("Invalid user  from 203.0.113.9 port 22")
+        #expect(miner.template(empty) == "Invalid user from <IP> port <NUM>")
         let identifiers = [failed, invalid, invalidUser, accepted, disconnected, closed, closedInvalid].map { $0?.identifier }
         #expect(Set(identifiers).count == 7)
-        #expect(miner.count == 7)
+        #expect(miner.count == 8)
         #expect(miner.evictions == 0)
     }
 

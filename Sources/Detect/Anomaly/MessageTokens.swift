@@ -205,9 +205,10 @@ struct MessageTokens: Sendable {
         let isCapitalised = first &- UInt8(ascii: "A") < 26
         let previous = word(position - 1)
         switch previous {
-        case .user: return true
+        // sshd writes an empty name as "invalid user  from …": "from" is then no name.
+        case .user: return shapes[position].word != .from
         // "User Manager", "User Runtime Directory" (systemd): a capitalised word after a capitalised User is no name.
-        case .capitalisedUser: return !isCapitalised
+        case .capitalisedUser: return !isCapitalised && shapes[position].word != .from
         case .forWord: if word(position + 1) == .from { return true }
         default: break
         }

@@ -100,13 +100,14 @@ public struct TemplateMiner: Sendable {
     var tokens = MessageTokens()
 
     /// An empty miner.
-    /// - Parameter limits: its bounds; caps below 1 count as 1, `maximumChildren` below 2 as 2,
+    /// - Parameter limits: its bounds; caps below 1 count as 1 (above 2³⁰ as 2³⁰, slots are 32-bit),
+    ///   `maximumChildren` below 2 as 2,
     ///   `maximumTokens` is at most 512 (so a template's text stays below 64 KiB).
     public init(limits: Limits = Limits()) {
         var limits = limits
-        limits.categoriesPerSource = max(1, limits.categoriesPerSource)
-        limits.categories = max(1, limits.categories)
-        limits.sources = max(1, limits.sources)
+        limits.categoriesPerSource = min(1 << 30, max(1, limits.categoriesPerSource))
+        limits.categories = min(1 << 30, max(1, limits.categories))
+        limits.sources = min(1 << 30, max(1, limits.sources))
         limits.maximumChildren = max(2, limits.maximumChildren)
         limits.maximumTokens = min(512, max(1, limits.maximumTokens))
         self.limits = limits
