@@ -122,12 +122,19 @@ import Testing
         let state = directory.path + "/state"
         let arguments = ["--config", configuration, "--state-dir", state, "--directory", journals, "--from-start"] + ruleArguments
         var daemon = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
-        var kills = 0
+        var kills = 0, killsWhileLearning = 0
+        let hostCheckpoint = state + "/hosts/" + fixtureMachineID + "/checkpoint"
         for _ in 0..<12 {
             usleep(UInt32.random(in: 200_000...700_000))
             daemon.kill(SIGKILL)
             _ = daemon.wait()
             kills += 1
+            // Where the checkpoint stood at the kill: within the learning day or after it.
+            if let text = try? String(contentsOfFile: hostCheckpoint, encoding: .isoLatin1),
+               let part = text.split(separator: "\n").dropFirst().first?.split(separator: ";").first(where: { $0.hasPrefix("t=") }),
+               let realtime = UInt64(part.dropFirst(2), radix: 16), realtime < Self.start + Self.day {
+                killsWhileLearning += 1
+            }
             daemon = try DaemonProcess(arguments: arguments, logPath: directory.path + "/daemon.log")
         }
         let caughtUp = try waitForEntries(CordonMessageID.anomaly, "CORDON_SOURCE_CURSOR", try #require(lastAlert["CORDON_SOURCE_CURSOR"]),
@@ -144,6 +151,7 @@ import Testing
             }
         }
         let liveSignatures = live.map(Self.signature)
+        #expect(killsWhileLearning >= 1, "no kill came while the model was learning")
         #expect(Set(liveSignatures).count == liveSignatures.count, "an anomaly alert was written twice after \(kills) kills")
         #expect(liveSignatures.sorted() == replayed.map(Self.signature).sorted())
 
