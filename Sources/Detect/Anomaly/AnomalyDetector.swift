@@ -69,7 +69,7 @@ public struct AnomalyDetector: Sendable {
     }
 
     /// Whether it watches `source`.
-    func watches<Name: Collection>(_ source: Name) -> Bool where Name.Element == UInt8 {
+    func watches(_ source: [UInt8]) -> Bool {
         sources?.matches(source) ?? true
     }
 }

@@ -82,9 +82,8 @@ struct NamePatterns: Sendable {
     }
 
     /// Whether any pattern matches all of `name`.
-    func matches<Name: Collection>(_ name: Name) -> Bool where Name.Element == UInt8 {
-        let text = Array(name)
-        return patterns.contains { Self.matches(text, $0) }
+    func matches(_ name: [UInt8]) -> Bool {
+        patterns.contains { Self.matches(name, $0) }
     }
 
     /// Glob match where `*` is any run of bytes.
