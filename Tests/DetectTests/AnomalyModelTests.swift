@@ -151,6 +151,11 @@ struct AnomalyModelTests {
         #expect(shell.first?.level == .high)
         #expect(shell.first?.explanation.contains("under a network service") == true)
         #expect(Self.observe(model, Self.entry("uid=33(www-data)", unit: "nginx.service", exe: "/usr/bin/dash", comm: "sh", uid: "33", at: time + 2)).isEmpty)
+        // An audit record's _EXE is the audited process's: its process event reports it, not the journal path.
+        let audit = JournalEntry(fields: [("MESSAGE", Array("SYSCALL arch=c000003e syscall=59 success=yes exe=\"/usr/bin/id\"".utf8)),
+                                          ("_TRANSPORT", Array("audit".utf8)), ("_EXE", Array("/usr/bin/id".utf8)), ("_UID", Array("33".utf8))],
+                                 realtime: time + 3, cursor: nil)
+        #expect(Self.observe(model, audit).allSatisfy { $0.rule.kind != .rareProcess })
         // From audit process events of a watched rule: a new executable as root.
         let events = AnomalyModel(detectors: [Self.detector(.rareProcess, references: ["process_started"])])
         var found: [AnomalyFinding] = []

@@ -191,7 +191,10 @@ public final class AnomalyModel {
         for (position, index) in rateDetectors.enumerated() {
             categoryRate(detectors[index], index: index, position: position, outcome: outcome, realtime: realtime, into: &findings)
         }
-        if !processDetectors.isEmpty, trusted, let exe = Self.exeName.withUnsafeBytes({ entry.value(ofName: $0) }), !exe.isEmpty {
+        // Audit records carry the audited process's `_EXE`: their process events (the rules the
+        // detector names) report those, with the parent and user, so they are not counted twice here.
+        if !processDetectors.isEmpty, trusted, !source.isAudit,
+           let exe = Self.exeName.withUnsafeBytes({ entry.value(ofName: $0) }), !exe.isEmpty {
             let isRoot = Self.uidName.withUnsafeBytes { entry.value(ofName: $0) }?.elementsEqual([UInt8(ascii: "0")]) ?? false
             journalProcess(exe: exe, isRoot: isRoot, realtime: realtime, into: &findings)
         }

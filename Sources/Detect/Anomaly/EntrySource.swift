@@ -16,6 +16,8 @@ public struct EntrySource {
     public private(set) var isTrusted = false
     /// Whether the source is a system unit (`_SYSTEMD_UNIT`), whose name is then `name`.
     public private(set) var isUnit = false
+    /// Whether the entry is an audit record (`_TRANSPORT=audit`).
+    public private(set) var isAudit = false
 
     public init() {
         name.reserveCapacity(256)
@@ -38,10 +40,14 @@ public struct EntrySource {
     public mutating func read(_ entry: JournalEntry) {
         name.removeAll(keepingCapacity: true)
         isUnit = false
+        isAudit = false
         isTrusted = true
         let transport = Self.transportName.withUnsafeBytes { entry.value(ofName: $0) }
         if let transport, transport.elementsEqual(Self.kernel) { return name.append(contentsOf: Self.kernel) }
-        if let transport, transport.elementsEqual(Self.audit) { return name.append(contentsOf: Self.audit) }
+        if let transport, transport.elementsEqual(Self.audit) {
+            isAudit = true
+            return name.append(contentsOf: Self.audit)
+        }
         if let pid = Self.pidName.withUnsafeBytes({ entry.value(ofName: $0) }), pid.elementsEqual([UInt8(ascii: "1")]) {
             return name.append(contentsOf: Self.systemd)
         }
