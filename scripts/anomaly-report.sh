@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# make anomaly-report: learned anomaly detection on eight days of the health host's journal
+# (scripts/anomaly-days.py on gen_journal.py), reported by scripts/anomaly-report.py:
+#   1. days 0-6 (2024-03-01..07, benign) into CACHE/anomaly/learn/, one journal file a day;
+#      day 7 (2024-03-08) twice: benign (CACHE/anomaly/day8-benign) and with gen_journal's intrusion and
+#      the injected behaviours (CACHE/anomaly/day8-attack, its manifest CACHE/anomaly/manifest.json).
+#      Generated only when missing or when a generator (anomaly-days.py, scenarios.py, audit-export.py,
+#      gen_journal.py) changed (their hash is kept in CACHE/anomaly/generator.sha256);
+#   2. `cordon learn` of the seven days into a fresh state directory (CACHE/anomaly/state);
+#   3. `cordon replay --model` of each 8th day; the report reads their JSON alerts.
+# Exit 1 when an injected behaviour goes undetected or the benign day has 5 anomaly alerts or more.
+# CORDON=path runs another binary (default .build/release/cordon); ANOMALY_TIME_SCALE (default 4) sets
+# how quiet the host is (gen_journal's gaps stretched that many times: ~300,000 entries a day).
+set -euo pipefail
+shared=$1 cache=$2 rules=$3
+cordon=${CORDON:-.build/release/cordon}
+scale=${ANOMALY_TIME_SCALE:-4}
+remote=/lib/systemd/systemd-journal-remote
+export SHARED=$shared
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
+
+dir=$cache/anomaly
+hash=$(cat scripts/anomaly-days.py scripts/scenarios.py scripts/audit-export.py "$shared/bench/gen_journal.py" \
+  | sha256sum | cut -d' ' -f1)-$scale
+# day NUMBER MODE OUTPUT-DIRECTORY [MANIFEST]: one day's journal, its entry count in $dir/entries.txt.
+day() {
+  local k=$1 mode=$2 out=$3 manifest=${4:-}
+  mkdir -p "$out"
+  python3 scripts/anomaly-days.py --day "$k" "--$mode" --time-scale "$scale" ${manifest:+--manifest "$manifest"} \
+    2>>"$dir/generator.log" | "$remote" --output="$out/day$k.journal" - 2>>"$dir/journal-remote.log"
+  echo "$(basename "$out")/day$k $(tail -n 1 "$dir/generator.log" | sed -n 's/.*: \([0-9]*\) entries.*/\1/p')" >>"$dir/entries.txt"
+}
+if [ ! -f "$dir/.done" ] || [ "$(cat "$dir/generator.sha256" 2>/dev/null)" != "$hash" ]; then
+  echo "anomaly-report: generating 7 learning days and the 8th day twice into $dir" >&2
+  rm -rf "$dir"; mkdir -p "$dir"
+  t=$(now)
+  for k in 0 1 2 3 4 5 6; do day "$k" benign "$dir/learn"; done
+  day 7 benign "$dir/day8-benign"
+  day 7 inject "$dir/day8-attack" "$dir/manifest.json"
+  secs "$t" "$(now)" >"$dir/generation.seconds"
+  echo "$hash" >"$dir/generator.sha256"
+  touch "$dir/.done"
+fi
+generated="generation=$(cat "$dir/generation.seconds")"
+[ -n "${t:-}" ] || generated="generation (cached; when made)=$(cat "$dir/generation.seconds")"
+rm -rf "$dir/state"; mkdir -p "$dir/state"
+t=$(now)
+"$cordon" learn --state-dir "$dir/state" --rules "$rules" --directory "$dir/learn" >"$dir/learn.log" 2>&1 \
+  || { cat "$dir/learn.log" >&2; echo "anomaly-report: cordon learn failed" >&2; exit 1; }
+learned=$(secs "$t" "$(now)")
+t=$(now)
+"$cordon" replay --model "$dir/state" --rules "$rules" -o json "$dir/day8-benign" >"$dir/day8-benign.alerts.json"
+benign=$(secs "$t" "$(now)")
+t=$(now)
+"$cordon" replay --model "$dir/state" --rules "$rules" -o json "$dir/day8-attack" >"$dir/day8-attack.alerts.json"
+attack=$(secs "$t" "$(now)")
+exec python3 scripts/anomaly-report.py --manifest "$dir/manifest.json" --benign "$dir/day8-benign.alerts.json" \
+  --attack "$dir/day8-attack.alerts.json" --entries "$dir/entries.txt" --journals "$dir" \
+  --timings "$generated,learn=$learned,replay benign day=$benign,replay attacked day=$attack"
