@@ -13,8 +13,9 @@ intrusions off, chain entries interleaved by time, kernel audit records as journ
 Day K covers [2024-03-01 + K days, + 1 day) exactly (entries past midnight are dropped); its seed is
 derived from K, so the learning days differ. The host is quieter than gen_journal's default:
 gen_journal's gaps between entries (85 ms mean) are stretched --time-scale times (default 4: about
-255,000 entries a day, 3 a second), the same mix of sources, so seven learning days stay about 1.8
-million entries. Brute-force bursts from the internet stay: they are the host's benign background.
+255,000 of its entries a day, 3 a second, the same mix of sources; with the audit records added below
+about 300,000 entries a day), so seven learning days stay about 2.1 million entries. Brute-force
+bursts from the internet stay: they are the host's benign background.
 
 Realism added on every day (benign background, so the model learns it):
 - one boot across the days: days 0-2 and the night of day 3 share a boot id; a maintenance reboot at
@@ -34,9 +35,12 @@ and the anomaly detector types expected to fire:
   CVE-2024-6387 "regreSSHion" exploitation attempt leaves; gen_journal never prints it, while it
   does print both `kex_exchange_identification: Connection closed by remote host` and `Bye Bye`);
 - 10:42 a shell spawned by the web server: stderr of /usr/bin/dash and stdout of /usr/bin/id under
-  nginx.service, and the audit exec records of sh -c, id, uname and sh with an nginx worker as parent;
+  nginx.service, and the audit exec records of sh -c, id, uname and sh with an nginx worker as parent.
+  (Caveat: journald credits a stdout stream's lines to the process that opened the stream, so a child
+  writing to nginx's inherited stderr would show nginx's _PID/_EXE; these entries carry the shell's own,
+  as its own stream or syslog connection would. The audit records are the signal a real host gives.);
 - 14:05 an error storm in ehr-api.service: ~1,800 HikariCP "Connection is not available" ERROR lines
-  in nine minutes (the category exists at a few an hour during learning);
+  in nine minutes (the category runs at about 8 an hour during learning);
 - 16:20 jdoe logs in with a public key from 84.115.221.37, a network jdoe never used.
 Python 3 standard library only.
 """
@@ -271,6 +275,8 @@ def make_day_class(sc, gj):
                 ("intrusion: new user sysupdate, password set, added to sudo", ["rare_process"],
                  lambda k, m: k in ("useradd", "passwd", "usermod")),
                 ("intrusion: root's crontab edited", ["rare_process"], lambda k, m: k == "crontab"),
+                # gen_journal's audit lines are MESSAGE-only EXECVE records (no SYSCALL, so no process event); once
+                # numbers are masked they look like its learned EXECVE lines: likely missed.
                 ("intrusion: audit EXECVE wget to /tmp, chmod +x, journal and history wiped", ["rare_category"],
                  lambda k, m: k == "auditd"),
                 ("intrusion: systemd reloaded, dbus-update.service started", ["rare_category"], lambda k, m: k == "systemd"),
@@ -298,8 +304,8 @@ def make_day_class(sc, gj):
                            "nginx.service entries from _EXE=/usr/bin/dash (_COMM=sh: 'sh: 1: curl: not found') and /usr/bin/id; "
                            "audit exec records of sh -c, id, uname, sh with an nginx worker as parent", ["rare_process"], steps[1])
             self.behaviour("injected: error storm in ehr-api.service (HikariCP pool exhausted)", "injected",
-                           "~1,800 'HikariPool-1 - Connection is not available' ERROR lines in 9 min; the category runs at a "
-                           "few an hour during learning", ["category_rate"], steps[2])
+                           "~1,800 'HikariPool-1 - Connection is not available' ERROR lines in 9 min; the category runs at "
+                           "about 8 an hour during learning (at most ~10 in a 10-minute window)", ["category_rate"], steps[2])
             self.behaviour("injected: jdoe logs in from a new network (84.115.221.0/24)", "injected",
                            "Accepted publickey for jdoe from 84.115.221.37 (jdoe: 10.20.5.0/24 and 10.20.6.0/24 only), "
                            "PAM session, logind, a login shell, logout after 12 minutes", ["rare_login"], steps[3])

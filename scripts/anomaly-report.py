@@ -7,6 +7,7 @@ and how many anomaly alerts a benign day produced.
       injected/intrusion, expected detector types, the realtimes of their entries).
       B.json, A.json: `cordon replay --model STATE -o json` of the benign and of the attacked 8th day.
       E.txt: "journal entries" lines; T: "name=seconds,..." (both only printed).
+      --whole W.json: `cordon replay` (no --model) of the learning days and the attacked day in one directory.
 
 Anomaly alerts are the alerts whose CORDON_CORRELATION_TYPE is rare_category, category_rate,
 rare_process or rare_login. A behaviour is detected when an anomaly alert of a type it expects has
@@ -15,7 +16,8 @@ the generated journals, so an alert on the background is never credited to a beh
 alerts of other types on its entries are listed too, and alerts of the expected type within 10
 minutes after the behaviour but on other entries are shown as "near" (not counted).
 Targets (exit 1 when missed): every injected behaviour detected; fewer than 5 anomaly alerts on the
-benign day. gen_journal's own intrusion steps are reported alongside, not gated.
+benign day. With --whole it also reports (without gating) whether the 8th day's anomaly alerts (time,
+type, value) are the same as with --model. gen_journal's own intrusion steps are reported alongside, not gated.
 Python 3 standard library only.
 """
 import argparse
@@ -97,6 +99,7 @@ def main():
     ap.add_argument("--manifest", required=True)
     ap.add_argument("--benign", required=True, help="replay JSON of the benign 8th day")
     ap.add_argument("--attack", required=True, help="replay JSON of the attacked 8th day")
+    ap.add_argument("--whole", help="replay JSON, without --model, of the learning days and the attacked 8th day together")
     ap.add_argument("--entries", help="'journal entries' lines to print")
     ap.add_argument("--timings", help="'name=seconds,...' to print")
     ap.add_argument("--journals", help="where the journals are (printed)")
@@ -160,6 +163,22 @@ def main():
     if len(benign) > 50:
         print("      ... %d more" % (len(benign) - 50))
 
+    ok_whole = True
+    if args.whole:
+        day_start = manifest["time_range"][0] - manifest["time_range"][0] % 86_400_000_000
+        whole = [a for a in anomalies(load_alerts(args.whole)) if a["_t"] >= day_start]
+        key = lambda a: (a["_t"], a["CORDON_CORRELATION_TYPE"], a.get("CORDON_ANOMALY_VALUE", ""))
+        only_whole = sorted(set(map(key, whole)) - set(map(key, attack)))
+        only_model = sorted(set(map(key, attack)) - set(map(key, whole)))
+        ok_whole = not only_whole and not only_model
+        print()
+        print("== cross-check: replay without --model of the 7 learning days + the attacked 8th: %d anomaly alerts on the 8th, %s" % (
+            len(whole), "the same as with --model" if ok_whole else "DIFFERENT from --model (%d only here, %d only with --model)" % (
+                len(only_whole), len(only_model))))
+        for label, keys in (("only without --model", only_whole), ("only with --model", only_model)):
+            for t, typ, value in keys[:10]:
+                print("      %s: %s %s %s" % (label, clock(t), typ, one_line(value, 100)))
+
     injected = sum(1 for b in behaviours if b["kind"] == "injected")
     ok_injected = not missed_injected
     ok_benign = len(benign) < BENIGN_LIMIT
@@ -168,6 +187,8 @@ def main():
                                                      "" if ok_injected else " (missed: %s)" % "; ".join(missed_injected)))
     print("gen_journal intrusion steps detected: %d/%d (reported, not a target)" % tuple(intrusions))
     print("anomaly alerts on the benign day: %d (target < %d)" % (len(benign), BENIGN_LIMIT))
+    if args.whole:
+        print("cross-check, replay without --model equals --model: %s (reported, not a target)" % ("yes" if ok_whole else "NO"))
     status = ok_injected and ok_benign
     print("anomaly-report: %s" % ("PASS" if status else "FAIL"))
     return 0 if status else 1

@@ -7,7 +7,9 @@
 #      Generated only when missing or when a generator (anomaly-days.py, scenarios.py, audit-export.py,
 #      gen_journal.py) changed (their hash is kept in CACHE/anomaly/generator.sha256);
 #   2. `cordon learn` of the seven days into a fresh state directory (CACHE/anomaly/state);
-#   3. `cordon replay --model` of each 8th day; the report reads their JSON alerts.
+#   3. `cordon replay --model` of each 8th day; the report reads their JSON alerts;
+#   4. a cross-check: `cordon replay` without --model of the 7 learning days and the attacked 8th together
+#      (hard links in CACHE/anomaly/all-attack) should give the same anomaly alerts on the 8th day (reported).
 # Exit 1 when an injected behaviour goes undetected or the benign day has 5 anomaly alerts or more.
 # CORDON=path runs another binary (default .build/release/cordon); ANOMALY_TIME_SCALE (default 4) sets
 # how quiet the host is (gen_journal's gaps stretched that many times: ~300,000 entries a day).
@@ -55,6 +57,13 @@ benign=$(secs "$t" "$(now)")
 t=$(now)
 "$cordon" replay --model "$dir/state" --rules "$rules" -o json "$dir/day8-attack" >"$dir/day8-attack.alerts.json"
 attack=$(secs "$t" "$(now)")
+# Cross-check (replay equals live): one replay without --model over the 8 attacked days learns the first 7 itself;
+# its anomaly alerts on the 8th should be the --model replay's.
+rm -rf "$dir/all-attack"; mkdir -p "$dir/all-attack"
+ln -f "$dir"/learn/*.journal "$dir/day8-attack/day7.journal" "$dir/all-attack/"
+t=$(now)
+"$cordon" replay --rules "$rules" -o json "$dir/all-attack" >"$dir/all-attack.alerts.json"
+whole=$(secs "$t" "$(now)")
 exec python3 scripts/anomaly-report.py --manifest "$dir/manifest.json" --benign "$dir/day8-benign.alerts.json" \
-  --attack "$dir/day8-attack.alerts.json" --entries "$dir/entries.txt" --journals "$dir" \
-  --timings "$generated,learn=$learned,replay benign day=$benign,replay attacked day=$attack"
+  --attack "$dir/day8-attack.alerts.json" --whole "$dir/all-attack.alerts.json" --entries "$dir/entries.txt" --journals "$dir" \
+  --timings "$generated,learn=$learned,replay benign day=$benign,replay attacked day=$attack,replay of all 8 days without --model=$whole"
