@@ -60,7 +60,7 @@ attack=$(secs "$t" "$(now)")
 # Cross-check (replay equals live): one replay without --model over the 8 attacked days learns the first 7 itself;
 # its anomaly alerts on the 8th should be the --model replay's.
 rm -rf "$dir/all-attack"; mkdir -p "$dir/all-attack"
-ln -f "$dir"/learn/*.journal "$dir/day8-attack/day7.journal" "$dir/all-attack/"
+ln -f "$dir"/learn/*.journal "$dir"/day8-attack/*.journal "$dir/all-attack/"   # journal-remote rotates: day7@….journal too
 t=$(now)
 "$cordon" replay --rules "$rules" -o json "$dir/all-attack" >"$dir/all-attack.alerts.json"
 whole=$(secs "$t" "$(now)")
