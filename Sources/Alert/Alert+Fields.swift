@@ -42,6 +42,9 @@ extension Alert {
                 result.append(JournalField("CORDON_EVIDENCE", evidence.map(\.rawValue).joined(separator: " ")))
             }
         }
+        for (name, value) in anomalyFields {
+            result.append(JournalField(name, Escaping.text(Array(value.utf8), limit: Self.fieldValueLimit)))
+        }
         var seen = Set<String>()
         for field in fields {
             let name = Escaping.fieldName(for: field.name)
@@ -83,13 +86,13 @@ extension Alert {
 }
 
 /// Minimal JSON string quoting (RFC 8259), for output that must not depend on Foundation's key order.
-enum JSON {
+public enum JSON {
     /// Allocated once: `appendQuoted` runs for every field of every alert.
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Appends `text` (UTF-8) as a JSON string: quotes, backslashes and control characters
     /// escaped, everything else copied byte for byte. Alert values are valid UTF-8 (`Escaping`).
-    static func appendQuoted<Text: Collection<UInt8>>(_ text: Text, to output: inout [UInt8]) {
+    public static func appendQuoted<Text: Collection<UInt8>>(_ text: Text, to output: inout [UInt8]) {
         let hex = hexDigits
         output.append(UInt8(ascii: "\""))
         for byte in text {

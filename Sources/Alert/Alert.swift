@@ -10,7 +10,8 @@ import Rules
 public struct Alert: Sendable {
     public let ruleIdentifier: String
     public let ruleTitle: String
-    public let level: Level
+    /// The rule's level (an anomaly detector may raise it for one alert).
+    public var level: Level
     public let tags: [String]
     /// The rule's Sigma `author`: SigmaHQ's Detection Rule License requires it with every match.
     public let ruleAuthor: String?
@@ -45,6 +46,12 @@ public struct Alert: Sendable {
     public var evidence: [Cursor] = []
     /// For a correlation: the number its condition held for (count, distinct values …).
     public var correlationValue: Double?
+    /// For an anomaly: why it is one, in a sentence (after the summary in `MESSAGE`, and in
+    /// `CORDON_ANOMALY_EXPLANATION`).
+    public var explanation: String?
+    /// For an anomaly: `CORDON_ANOMALY_*` and `CORDON_CATEGORY`/`CORDON_TEMPLATE` fields, named
+    /// in full, values as text (escaped when written).
+    public var anomalyFields: [(name: String, value: String)] = []
 
     /// Makes the alert for `match` on `entry`.
     /// - Parameters:
@@ -136,7 +143,9 @@ public struct Alert: Sendable {
         if let correlationType, let correlationValue {
             summary += " (\(correlationType) \(Alert.number(correlationValue)))"
         }
-        return facts.isEmpty ? summary : summary + ": " + facts.joined(separator: ", ")
+        let text = facts.isEmpty ? summary : summary + ": " + facts.joined(separator: ", ")
+        guard let explanation else { return text }
+        return text + " — " + Escaping.text(Array(explanation.utf8), limit: 600)
     }
 }
 

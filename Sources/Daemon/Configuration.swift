@@ -1,3 +1,4 @@
+import Detect
 import Glibc
 import Parse
 import Respond
@@ -25,6 +26,9 @@ public struct Configuration: Sendable, Equatable {
     /// updated is evicted past it. 50,000 keeps the state of a handful of rules under flood
     /// well below 256 MiB (see `make bench`, cardinality).
     public var correlationMaximumGroups = 50_000
+    /// Bounds of the learned anomaly model (`anomaly:`): categories in all and per source,
+    /// executables, users.
+    public var anomalyLimits = AnomalyModel.Limits()
     /// Alert on signs of journal tampering: the clock set back, long gaps, a boot without a
     /// shutdown record, journald restarted, rotation and vacuum requests (rules/CORRELATION.md).
     public var journalTampering = false
@@ -158,6 +162,25 @@ public struct Configuration: Sendable, Equatable {
                     }
                     configuration.correlationMaximumGroups = number
                 }
+            case "anomaly":
+                let keys = ["max_categories", "max_categories_per_source", "max_executables", "max_users"]
+                guard let settings = value.mapping else { throw fail("'anomaly' must be a mapping with " + keys.joined(separator: ", ")) }
+                for (innerKey, innerValue) in settings {
+                    let innerLine = innerKey.mark?.line ?? line
+                    let innerName = innerKey.string ?? ""
+                    guard keys.contains(innerName) else {
+                        throw Failure(.data, "\(path):\(innerLine): unknown setting 'anomaly.\(innerName)'; use " + keys.joined(separator: ", "))
+                    }
+                    guard let number = innerValue.int, number > 0, number <= 10_000_000 else {
+                        throw Failure(.data, "\(path):\(innerLine): 'anomaly.\(innerName)' must be a number from 1 to 10000000")
+                    }
+                    switch innerName {
+                    case "max_categories": configuration.anomalyLimits.miner.categories = number
+                    case "max_categories_per_source": configuration.anomalyLimits.miner.categoriesPerSource = number
+                    case "max_executables": configuration.anomalyLimits.processes = number
+                    default: configuration.anomalyLimits.users = number
+                    }
+                }
             case "response":
                 do {
                     configuration.response = try ResponseConfiguration.parse(value, hookExists: { access($0, X_OK) == 0 })
@@ -165,7 +188,7 @@ public struct Configuration: Sendable, Equatable {
                     throw Failure(.data, "\(path):\(error.line): \(error.message)")
                 }
             default:
-                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders, assembly, correlation, journal_tampering, response")
+                throw fail("unknown setting '\(name)'; known settings are rules, state_directory, data_threshold, checkpoint, placeholders, assembly, correlation, anomaly, journal_tampering, response")
             }
         }
         return configuration

@@ -2,7 +2,7 @@ import Glibc
 import Journal
 
 /// Opens a journal source with errors for people.
-enum JournalOpening {
+public enum JournalOpening {
     /// Opens `source`, first checking that its paths exist and can be read.
     static func open(_ source: Journal.Source, dataThreshold: Int) throws(Failure) -> Journal {
         switch source {
@@ -68,7 +68,7 @@ enum JournalOpening {
 
     /// Expands replay arguments: journal files as given, directories to the journal files below
     /// them (recursively, sorted).
-    static func journalFiles(in paths: [String]) throws(Failure) -> [String] {
+    public static func journalFiles(in paths: [String]) throws(Failure) -> [String] {
         var files: [String] = []
         for path in paths {
             let isDirectory = (try status(of: path).st_mode & S_IFMT) == S_IFDIR

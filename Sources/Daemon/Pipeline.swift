@@ -17,6 +17,11 @@ public final class Pipeline {
     /// Correlation rules and detectors, when some are loaded.
     private let correlator: Correlator?
     private var correlationMatches: [CorrelationMatch] = []
+    /// The learned anomaly model (the correlator's), when anomaly detectors are loaded.
+    private let anomalies: AnomalyModel?
+    private var findings: [AnomalyFinding] = []
+    /// Whether some rule reads `CORDON_CATEGORY` or `CORDON_TEMPLATE`: each entry then gets them.
+    private let addsCategoryFields: Bool
     /// Entry time up to which the correlator was last advanced.
     private var correlationWatermark: UInt64 = 0
     /// Signs of journal tampering, when enabled (`journal_tampering: true`).
@@ -48,6 +53,10 @@ public final class Pipeline {
         statistics.ruleEvaluations = engine.statistics.ruleEvaluations
         statistics.rulesPrefilteredOut = engine.statistics.prefilteredOut
         if let assembly { statistics.assembly = assembly.statistics }
+        if let anomalies {
+            statistics.anomaly = anomalies.statistics
+            statistics.categories = anomalies.categoryCount
+        }
         if let correlator {
             let correlation = correlator.statistics
             statistics.correlationGroups = correlation.groups
@@ -74,6 +83,10 @@ public final class Pipeline {
         self.responder = responder
         self.engine = engine
         self.correlator = correlator
+        self.anomalies = correlator?.anomalies
+        let readFields = engine.readFieldNames
+        self.addsCategoryFields = correlator?.anomalies != nil
+            && (readFields.contains(Pipeline.categoryFieldName) || readFields.contains(Pipeline.templateFieldName))
         self.tampering = journalTampering
         let kinds = engine.eventKinds
         self.assembly = kinds.isEmpty ? nil : EventAssembly(kinds: kinds, options: assemblyOptions, host: host)
@@ -95,6 +108,7 @@ public final class Pipeline {
     @discardableResult
     public func process(_ entry: JournalEntry, cursor: () throws(JournalError) -> Cursor) throws(Failure) -> Cursor? {
         counters.entries += 1
+        var entry = entry
         if ownEntries.isOwn(entry) {
             counters.ownEntriesSkipped += 1
             return nil
@@ -109,6 +123,11 @@ public final class Pipeline {
         }
         if entry.value(of: "MESSAGE") == nil {
             counters.entriesWithoutMessage += 1
+        }
+        findings.removeAll(keepingCapacity: true)
+        if let anomalies, anomalies.readsEntries || addsCategoryFields {
+            anomalies.observe(entry, into: &findings)
+            if addsCategoryFields { entry = withCategory(entry, anomalies) }
         }
         matches.removeAll(keepingCapacity: true)
         engine.evaluate(entry, into: &matches)
@@ -128,6 +147,10 @@ public final class Pipeline {
             }
         }
         raised.removeAll(keepingCapacity: true)
+        if !findings.isEmpty, let position = try? readCursor() {
+            for finding in findings { raised.append(Pipeline.alert(for: finding, entry: entry, cursor: position)) }
+            counters.anomalyAlerts += findings.count
+        }
         if !matches.isEmpty, let position = try? readCursor() {
             for match in matches { raise(match, entry: entry, cursor: position) }
         }
@@ -246,13 +269,27 @@ public final class Pipeline {
     /// Adds the alert of a rule's match to `raised` (unless only correlation rules should see
     /// the rule: `generate: false`), and feeds the match to the correlation rules that read it.
     private func raise(_ match: Match, entry: JournalEntry, cursor: Cursor) {
-        guard let correlator, correlator.refers(to: match.rule.identifier) else {
+        let identifier = match.rule.identifier
+        let learns = anomalies?.refers(to: identifier) ?? false
+        guard let correlator, learns || correlator.refers(to: identifier) else {
             raised.append(Alert(match: match, entry: entry, cursor: cursor))
             return
         }
-        if !correlator.suppressesStandaloneAlerts(ruleIdentifier: match.rule.identifier) {
+        let correlates = correlator.refers(to: identifier)
+        // Alone only when something reading it has `generate: true`, or nothing does.
+        let suppressed = (!correlates || correlator.suppressesStandaloneAlerts(ruleIdentifier: identifier))
+            && (!learns || anomalies?.suppressesStandaloneAlerts(ruleIdentifier: identifier) ?? true)
+        if !suppressed {
             raised.append(Alert(match: match, entry: entry, cursor: cursor))
         }
+        if learns, let anomalies {
+            var found: [AnomalyFinding] = []
+            anomalies.observe(ruleIdentifier: identifier, fields: match.captured, realtime: entry.realtime,
+                              isTrusted: match.isTrusted, cursor: cursor.rawValue, into: &found)
+            for finding in found { raised.append(Pipeline.alert(for: finding, entry: entry, cursor: cursor)) }
+            counters.anomalyAlerts += found.count
+        }
+        guard correlates else { return }
         correlationMatches.removeAll(keepingCapacity: true)
         correlator.observe(Observation(match, realtime: entry.realtime, cursor: cursor), into: &correlationMatches)
         lastEntry = entry
@@ -290,6 +327,44 @@ public final class Pipeline {
         logger.warning("Correlation state cap reached; the least recently updated groups were evicted", metadata: [
             "correlation.evictions": "\(statistics.evictions)", "rules": "\(evicting.map(\.identifier))",
         ])
+    }
+
+    static let categoryFieldName = "CORDON_CATEGORY"
+    static let templateFieldName = "CORDON_TEMPLATE"
+
+    /// `entry` with the category the model just gave it, as `CORDON_CATEGORY` (16 hex digits)
+    /// and `CORDON_TEMPLATE`, for rules that select on them. The journal never supplies these
+    /// fields (`ReadFields` leaves them out), so an entry cannot forge its category.
+    private func withCategory(_ entry: JournalEntry, _ anomalies: AnomalyModel) -> JournalEntry {
+        var fields: [(name: [UInt8], value: [UInt8])] = entry.fields.map { (Array($0.name), Array($0.value)) }
+        fields.append((Array(Pipeline.categoryFieldName.utf8), anomalies.lastCategoryHex))
+        fields.append((Array(Pipeline.templateFieldName.utf8), Array(anomalies.lastTemplate.utf8)))
+        return JournalEntry(assembled: fields, realtime: entry.realtime, monotonic: entry.monotonic, boot: entry.boot,
+                            cursor: entry.cursor)
+    }
+
+    /// The alert for an anomaly the model found on the entry (or event) at `cursor`.
+    static func alert(for finding: AnomalyFinding, entry: JournalEntry, cursor: Cursor) -> Alert {
+        var group: [(name: String, value: [UInt8])] = [("Value", Array(finding.value.utf8))]
+        if let source = finding.source { group.append(("Source", Array(source.utf8))) }
+        let eventCursor = finding.cursor.flatMap { Cursor($0) } ?? cursor
+        let match = CorrelationMatch(rule: finding.rule, group: group, realtime: finding.realtime, cursor: eventCursor,
+                                     evidence: [], value: finding.count, isTrusted: finding.isTrusted)
+        var alert = Alert(correlation: match, entry: entry)
+        alert.level = finding.level
+        alert.messageID = CordonMessageID.anomaly
+        alert.explanation = finding.explanation
+        var fields: [(name: String, value: String)] = [("CORDON_ANOMALY_VALUE", finding.value)]
+        if let source = finding.source { fields.append(("CORDON_ANOMALY_SOURCE", source)) }
+        if let category = finding.category { fields.append(("CORDON_CATEGORY", category)) }
+        if let template = finding.template { fields.append(("CORDON_TEMPLATE", template)) }
+        if let firstSeen = finding.firstSeen {
+            fields.append(("CORDON_ANOMALY_FIRST_SEEN", String(firstSeen)))
+        }
+        if let baseline = finding.baseline { fields.append(("CORDON_ANOMALY_BASELINE", baseline)) }
+        fields.append(("CORDON_ANOMALY_EXPLANATION", finding.explanation))
+        alert.anomalyFields = fields
+        return alert
     }
 
     private static let messageIDName = Array("MESSAGE_ID".utf8)

@@ -22,9 +22,14 @@ public struct Replayer {
     public var journalTampering = false
     /// Groups each correlation rule or detector holds at most, as `run` has them.
     public var correlationMaximumGroups = Configuration().correlationMaximumGroups
+    /// Bounds of the anomaly model, as `run` has them.
+    public var anomalyLimits = AnomalyModel.Limits()
     /// Read the journal on a second thread while detection runs (`ReadAhead`), when the machine
     /// has two CPUs or more; false reads and detects on one thread.
     public var readAhead = true
+    /// The state directory whose saved anomaly model every host's model starts from
+    /// (`--model`; read only); nil: an empty model, which learns from the replayed entries.
+    public var modelDirectory: String?
     public var logger: Logger
 
     public init(rulePaths: [String], paths: [String], format: OutputFormat, toJournal: Bool,
@@ -41,9 +46,29 @@ public struct Replayer {
     /// Replays every entry; alerts go to standard output (and the journal with `toJournal`).
     public func replay() throws(Failure) -> Statistics {
         let (detection, _) = try RuleLoading.detection(paths: rulePaths, placeholders: placeholders,
-                                                       maximumGroups: correlationMaximumGroups)
+                                                       maximumGroups: correlationMaximumGroups, anomalyLimits: anomalyLimits)
         let engine = detection.engine
         RuleLoading.log(detection.warnings, engine: engine, logger: logger)
+        // With --model, each host's correlator starts from the saved model (its correlation state does not).
+        var startingModel: (state: [UInt8], normal: Set<String>)?
+        if let modelDirectory {
+            let store = ModelStore(directory: modelDirectory)
+            guard let state = try store.checkpoints.load()?.state else {
+                throw Failure(.noInput, "\(modelDirectory): no model saved there; run `cordon learn --state-dir \(modelDirectory)` first")
+            }
+            guard detection.correlator?.anomalies != nil else {
+                throw Failure(.data, "--model: no anomaly detector among the rules; give --rules with rules/anomaly")
+            }
+            startingModel = (state, try store.normalValues())
+        }
+        func starting(_ correlator: Correlator?) throws(Failure) -> Correlator? {
+            guard let startingModel, let correlator else { return correlator }
+            if let problem = correlator.restoreAnomalyModel(from: startingModel.state) {
+                throw Failure(.data, "\(modelDirectory ?? ""): the saved model cannot be used: \(problem)")
+            }
+            correlator.anomalies?.normal = startingModel.normal
+            return correlator
+        }
         let files = try JournalOpening.journalFiles(in: paths)
         let journal = try JournalOpening.open(.files(files), dataThreshold: dataThreshold)
         let fields = ReadFields.selection(for: engine, journalTampering: journalTampering)
@@ -58,7 +83,10 @@ public struct Replayer {
             pipeline.explainsAssembledEvents = explain
             return pipeline
         }
-        var hosts = HostPipelines(first: makePipeline(detection.correlator)) { makePipeline(detection.makeCorrelator(nil).correlator) }
+        let firstCorrelator = try starting(detection.correlator)
+        var hosts = HostPipelines(first: makePipeline(firstCorrelator)) {
+            makePipeline((try? starting(detection.makeCorrelator(nil).correlator)) ?? nil)
+        }
         defer { sinks.forEach { $0.flush() } }
         do {
             try journal.seekHead()
@@ -111,6 +139,7 @@ public struct Replayer {
         var statistics = Statistics()
         for pipeline in hosts.all { statistics.accumulate(pipeline.statistics) }
         statistics.correlationGroups = hosts.all.map { $0.statistics.correlationGroups }.reduce(0, +)
+        statistics.categories = hosts.all.map { $0.statistics.categories }.reduce(0, +)
         return statistics
     }
 }

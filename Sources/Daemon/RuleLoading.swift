@@ -130,6 +130,7 @@ extension RuleLoading {
     ///     cannot be restored gives a warning in `snapshotProblem` and a fresh state.
     public static func detection(paths: [String], placeholders: [String: [String]] = [:],
                                  options: EngineOptions = EngineOptions(), maximumGroups: Int,
+                                 anomalyLimits: AnomalyModel.Limits = AnomalyModel.Limits(),
                                  snapshot: [UInt8]? = nil) throws(Failure) -> (detection: LoadedDetection, snapshotProblem: String?) {
         let report = report(paths: paths, placeholders: placeholders, options: options)
         var (engine, warnings) = try engine(checking: report, paths: paths)
@@ -144,18 +145,21 @@ extension RuleLoading {
             if let snapshot {
                 do {
                     return (try Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
-                                           makeState: Detectors.makeState, restoring: snapshot), nil)
+                                           makeState: Detectors.makeState, anomalyLimits: anomalyLimits, restoring: snapshot), nil)
                 } catch {
-                    return (Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
-                                       makeState: Detectors.makeState), "\(error)")
+                    // Changed correlation rules cost their windows, not the anomaly model's learning.
+                    let fresh = Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
+                                           makeState: Detectors.makeState, anomalyLimits: anomalyLimits)
+                    let modelProblem = fresh.restoreAnomalyModel(from: snapshot)
+                    return (fresh, "\(error)" + (modelProblem.map { "; the anomaly model starts afresh too: \($0)" } ?? ""))
                 }
             }
             return (Correlator(rules: correlations, ruleNames: names, maximumGroupsPerRule: maximumGroups,
-                               makeState: Detectors.makeState), nil)
+                               makeState: Detectors.makeState, anomalyLimits: anomalyLimits), nil)
         }
         let (correlator, problem) = makeCorrelator(snapshot)
         warnings += correlator.diagnostics
-        for rule in engine.rules where correlator.refers(to: rule.identifier) {
+        for rule in engine.rules where correlator.refers(to: rule.identifier) || correlator.anomalies?.refers(to: rule.identifier) == true {
             engine.capture(correlator.fieldNames(forRule: rule.identifier), forRule: rule.identifier)
         }
         var detection = LoadedDetection(engine: engine, correlator: correlator, warnings: warnings, ruleIdentifiers: identifiers)

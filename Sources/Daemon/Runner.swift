@@ -106,6 +106,9 @@ public struct Runner {
             "correlation.alerts": "\(statistics.correlationAlerts)",
             "correlation.groups": "\(statistics.correlationGroups)",
             "correlation.evictions": "\(statistics.correlationEvictions)",
+            "anomaly.alerts": "\(statistics.anomalyAlerts)",
+            "anomaly.categories": "\(statistics.categories)",
+            "anomaly.suppressed": "\(statistics.anomaly.suppressed)",
             "audit.records": "\(statistics.assembly.auditRecords)",
             "audit.events": "\(statistics.assembly.auditEvents)",
             "audit.completed_early": "\(statistics.assembly.auditEventsCompletedEarly)",
@@ -144,8 +147,9 @@ extension Runner {
                         reusing: Responder?) throws(Failure) -> (Generation, snapshotProblem: String?) {
         let (detection, snapshotProblem) = try RuleLoading.detection(
             paths: configuration.rulePaths, placeholders: configuration.placeholders,
-            maximumGroups: configuration.correlationMaximumGroups, snapshot: snapshot)
+            maximumGroups: configuration.correlationMaximumGroups, anomalyLimits: configuration.anomalyLimits, snapshot: snapshot)
         RuleLoading.log(detection.warnings, engine: detection.engine, logger: logger)
+        detection.correlator?.applyNormalValues(from: ModelStore(directory: configuration.stateDirectory), logger: logger)
         let responder = try makeResponder(configuration.response, detection, reusing: reusing)
         let generation = makeGeneration(configuration, engine: detection.engine, correlator: detection.correlator,
                                         responder: responder, alreadyWritten: alreadyWritten)

@@ -1,3 +1,4 @@
+import Detect
 import Parse
 
 /// Counters of one run or replay.
@@ -34,6 +35,13 @@ public struct Statistics: Sendable, Equatable {
     public var correlationGroups = 0
     /// Groups evicted because a rule's group cap was reached.
     public var correlationEvictions = 0
+    /// Alerts raised by learned anomaly detectors (before restart de-duplication).
+    public var anomalyAlerts = 0
+    /// The anomaly model's counters (its own since it was made or restored): entries
+    /// categorised, findings suppressed by the hourly limits, evictions at its caps.
+    public var anomaly = AnomalyStatistics()
+    /// Categories the anomaly model holds now.
+    public var categories = 0
 
     public init() {}
 
@@ -54,6 +62,15 @@ public struct Statistics: Sendable, Equatable {
         assembledEvents += earlier.assembledEvents
         correlationAlerts += earlier.correlationAlerts
         correlationEvictions += earlier.correlationEvictions
+        anomalyAlerts += earlier.anomalyAlerts
+        anomaly.categorised += earlier.anomaly.categorised
+        anomaly.findings += earlier.anomaly.findings
+        anomaly.suppressed += earlier.anomaly.suppressed
+        anomaly.processEvictions += earlier.anomaly.processEvictions
+        anomaly.userEvictions += earlier.anomaly.userEvictions
+        anomaly.untrustedIgnored += earlier.anomaly.untrustedIgnored
+        anomaly.minerEvictions = max(anomaly.minerEvictions, earlier.anomaly.minerEvictions)
+        anomaly.userMinerEvictions = max(anomaly.userMinerEvictions, earlier.anomaly.userMinerEvictions)
         assembly.auditRecords += earlier.assembly.auditRecords
         assembly.auditEvents += earlier.assembly.auditEvents
         assembly.auditEventsCompletedEarly += earlier.assembly.auditEventsCompletedEarly

@@ -26,6 +26,10 @@ public enum CordonMessageID {
     /// "Cordon correlation state evicted": an alert that the cap on correlation groups was
     /// reached and the least recently updated groups were dropped. Carries every alert field.
     public static let stateEvicted = "cfc100c7f633440a8bd4fcd0e9de56e0"
+    /// "Cordon anomaly": a learned anomaly detector (`rare_category`, `category_rate`,
+    /// `rare_process`, `rare_login`) found something not seen while learning. Carries every alert
+    /// field and `CORDON_ANOMALY_*`.
+    public static let anomaly = "442695e0da654c9580ad70794229ad43"
     /// "Cordon rules not loaded": a reload (SIGHUP) found an error in the rules or the
     /// configuration; the rules loaded before stay active. `CORDON_ERROR` holds `file:line: …`.
     public static let loadFailed = "6729559a23474799bfd69ab496b3f8be"
@@ -36,7 +40,7 @@ public enum CordonMessageID {
 
     /// The ids of entries that are alerts (they carry every `CORDON_*` alert field):
     /// `cordon alerts` lists them and a restart finds them to avoid writing one twice.
-    public static let alerts: Set<String> = [alert, tamperingSign, stateEvicted]
+    public static let alerts: Set<String> = [alert, tamperingSign, stateEvicted, anomaly]
 
     /// The ids of action entries (they carry `CORDON_ACTION_*` and the triggering alert's
     /// `CORDON_RULE_ID` and `CORDON_SOURCE_CURSOR`).

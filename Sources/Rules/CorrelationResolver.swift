@@ -89,6 +89,17 @@ struct CorrelationResolver {
                 isValid = false
                 continue
             }
+            if let index = correlationIndexes[identifier], rule.kind.isAnomaly || parsed[index].rule.kind.isAnomaly {
+                // Anomaly detectors read base rules' matches and feed nothing on.
+                let hint = rule.kind.isAnomaly
+                    ? "an anomaly detector watches base rules (with 'detection:'); name those"
+                    : "an anomaly detector's alerts feed no correlation; name base rules or other correlations"
+                diagnostics.append(Diagnostic(
+                    at: location, "\(noun) '\(rule.title)' names '\(reference)', a \(rule.kind.isAnomaly ? "correlation or detector" : "learned anomaly detector")",
+                    hint: hint))
+                isValid = false
+                continue
+            }
             if let first = identifiers.firstIndex(of: identifier) {
                 diagnostics.append(Diagnostic(
                     at: location, "'\(reference)' and '\(correlation.rule.ruleReferences[first])' are the same rule",

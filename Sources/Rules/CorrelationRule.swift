@@ -17,11 +17,26 @@ public struct CorrelationRule: Sendable {
         case firstSeen = "first_seen"
         case rateSpike = "rate_spike"
         case silence
+        // Cordon's learned anomaly detectors (Sources/Detect/Anomaly): they read every entry (and
+        // the matches of the rules they name), not only matches, and keep their state in the model.
+        case rareCategory = "rare_category"
+        case categoryRate = "category_rate"
+        case rareProcess = "rare_process"
+        case rareLogin = "rare_login"
 
         /// Whether this is a Cordon detector (`detector:`) rather than a Sigma correlation type.
         public var isDetector: Bool {
             switch self {
             case .firstSeen, .rateSpike, .silence: true
+            default: isAnomaly
+            }
+        }
+
+        /// Whether this is a learned anomaly detector, evaluated by the anomaly model rather than
+        /// by the correlator.
+        public var isAnomaly: Bool {
+            switch self {
+            case .rareCategory, .categoryRate, .rareProcess, .rareLogin: true
             default: false
             }
         }
@@ -125,6 +140,9 @@ public struct CorrelationRule: Sendable {
     /// Detector settings (`learning`, `factor`, `floor`, `window` …) by name, as numbers in their
     /// unit (durations in µs); empty for Sigma correlation rules.
     public var settings: [String: Double] = [:]
+    /// Detector settings that are lists of names (an anomaly detector's `sources`,
+    /// `network_units`) or one name (`user`, `address`), by setting name.
+    public var names: [String: [String]] = [:]
     /// Where the rule's document starts.
     public let location: SourceLocation
 

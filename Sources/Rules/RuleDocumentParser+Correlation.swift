@@ -26,7 +26,14 @@ extension RuleDocumentParser {
         .firstSeen: ["type", "rules", "group-by", "fields", "learning"],
         .rateSpike: ["type", "rules", "group-by", "window", "factor", "floor", "learning", "smoothing"],
         .silence: ["type", "rules", "group-by", "timespan"],
+        .rareCategory: ["type", "sources", "learning", "limit"],
+        .categoryRate: ["type", "sources", "window", "factor", "floor", "learning", "smoothing", "limit"],
+        .rareProcess: ["type", "rules", "network_units", "learning", "limit"],
+        .rareLogin: ["type", "rules", "user", "address", "ipv4_prefix", "ipv6_prefix", "hours", "learning", "limit"],
     ]
+
+    /// The default learning period of an anomaly detector: a week of entry time.
+    static let defaultAnomalyLearning: UInt64 = 7 * 86_400 * 1_000_000
 
     /// The keys of a correlation `condition`.
     static let conditionKeys = ["gt", "gte", "lt", "lte", "eq", "neq", "field", "percentile"]
@@ -99,6 +106,7 @@ extension RuleDocumentParser {
         rule.aliases = body.aliases
         rule.generate = generate ?? false
         rule.settings = body.settings
+        rule.names = body.names
         guard diagnostics[count...].allSatisfy({ !$0.isError }) else { return nil }
         return ParsedCorrelation(
             rule: rule, identifierLocation: identifier.location, nameLocation: name?.location,
@@ -117,6 +125,7 @@ extension RuleDocumentParser {
         var aliases: [String: [String: String]] = [:]
         var aliasReferences: [(alias: String, reference: String, location: SourceLocation)] = []
         var settings: [String: Double] = [:]
+        var names: [String: [String]] = [:]
     }
 
     /// Reports keys that do not belong in a correlation or detector document.
@@ -358,10 +367,17 @@ extension RuleDocumentParser {
             ?? ["type", "rules", "group-by", "fields", "learning", "window", "factor", "floor", "smoothing", "timespan"]
         checkSectionKeys(of: section, known: known, sectionKey: "detector",
                          owner: kind.map { "a \($0.rawValue) detector" } ?? "a detector")
-        let references = parseRuleReferences(in: section, at: sectionLocation, sectionKey: "detector")
+        // Anomaly detectors other than rare_login read every entry: `rules` is optional for them.
+        let rulesOptional = kind.map { $0.isAnomaly && $0 != .rareLogin } ?? false
+        let references = rulesOptional && section.entry("rules") == nil
+            ? [] : parseRuleReferences(in: section, at: sectionLocation, sectionKey: "detector")
         let groupBy = section.entry("group-by") == nil ? [] : parseFieldList("group-by", in: section, sectionKey: "detector")
         guard let kind else { return nil }
         var body = SectionBody(kind: kind, references: references, groupBy: groupBy)
+        if kind.isAnomaly {
+            parseAnomalyDetector(section, at: sectionLocation, into: &body)
+            return body
+        }
         switch kind {
         case .firstSeen:
             if section.entry("fields") == nil {
@@ -396,6 +412,68 @@ extension RuleDocumentParser {
             return nil
         }
         return body
+    }
+
+    /// The settings of an anomaly detector (rules/CORRELATION.md, "Learned anomaly detectors"):
+    /// each has a default, so only what is given is checked.
+    private mutating func parseAnomalyDetector(_ section: Node.Mapping, at sectionLocation: SourceLocation,
+                                               into body: inout SectionBody) {
+        let learning = section.entry("learning") == nil
+            ? RuleDocumentParser.defaultAnomalyLearning
+            : parseTimespan("learning", in: section, at: sectionLocation, sectionKey: "detector")
+        body.timespan = learning ?? 0
+        body.settings["learning"] = learning.map { Double($0) }
+        body.settings["limit"] = setting("limit", in: section, at: sectionLocation, required: false,
+                                         valid: { $0 >= 1 && $0 == $0.rounded() }, rule: "a whole number, 1 or more",
+                                         example: "limit: 5")
+        for key in ["sources", "network_units"] where section.entry(key) != nil {
+            let names = parseFieldList(key, in: section, sectionKey: "detector")
+            if names.isEmpty, let entry = section.entry(key) {
+                diagnostics.append(Diagnostic(at: keyLocation(entry.key), "'\(key)' is empty",
+                                              hint: "list at least one unit, command or source name, or leave '\(key)' out for the default"))
+            }
+            body.names[key] = names
+        }
+        for key in ["user", "address"] where section.entry(key) != nil {
+            let names = parseFieldList(key, in: section, sectionKey: "detector")
+            if names.count != 1, let entry = section.entry(key) {
+                diagnostics.append(Diagnostic(at: keyLocation(entry.key), "'\(key)' must name one field",
+                                              hint: "write e.g. '\(key): \(key == "user" ? "User" : "SourceIp")'"))
+            }
+            body.names[key] = names
+        }
+        switch body.kind {
+        case .categoryRate:
+            if section.entry("window") != nil {
+                let window = parseTimespan("window", in: section, at: sectionLocation, sectionKey: "detector")
+                body.settings["window"] = window.map { Double($0) }
+            }
+            body.settings["factor"] = setting("factor", in: section, at: sectionLocation, required: false,
+                                              valid: { $0 > 1 }, rule: "greater than 1", example: "factor: 10")
+            body.settings["floor"] = setting("floor", in: section, at: sectionLocation, required: false,
+                                             valid: { $0 >= 0 }, rule: "0 or more", example: "floor: 100")
+            body.settings["smoothing"] = setting("smoothing", in: section, at: sectionLocation, required: false,
+                                                 valid: { $0 > 0 && $0 <= 1 }, rule: "greater than 0 and at most 1",
+                                                 example: "smoothing: 0.3")
+        case .rareLogin:
+            body.settings["ipv4_prefix"] = setting("ipv4_prefix", in: section, at: sectionLocation, required: false,
+                                                   valid: { (0...32).contains($0) && $0 == $0.rounded() },
+                                                   rule: "a whole number from 0 to 32", example: "ipv4_prefix: 24")
+            body.settings["ipv6_prefix"] = setting("ipv6_prefix", in: section, at: sectionLocation, required: false,
+                                                   valid: { (0...128).contains($0) && $0 == $0.rounded() },
+                                                   rule: "a whole number from 0 to 128", example: "ipv6_prefix: 64")
+            if let entry = section.entry("hours") {
+                let location = entry.value.location(in: file, or: keyLocation(entry.key))
+                if let text = entry.value.text, let value = ["true": 1.0, "false": 0.0][text.lowercased()] {
+                    body.settings["hours"] = value
+                } else {
+                    diagnostics.append(Diagnostic(at: location, "'hours' must be true or false",
+                                                  hint: "write 'hours: false' to report new networks only"))
+                }
+            }
+        default:
+            break
+        }
     }
 
     /// A numeric detector setting, checked by `valid`.

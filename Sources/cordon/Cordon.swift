@@ -13,6 +13,6 @@ struct Cordon: ParsableCommand {
             """,
         version: CordonVersion.string,
         subcommands: [RunCommand.self, ReplayCommand.self, CheckCommand.self, TestCommand.self, AlertsCommand.self, ActionsCommand.self,
-                      ReleaseCommand.self, VersionCommand.self]
+                      ReleaseCommand.self, LearnCommand.self, ModelCommand.self, VersionCommand.self]
     )
 }

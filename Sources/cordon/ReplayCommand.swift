@@ -31,6 +31,11 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .customLong("stats"), help: "Print counters to stderr at the end.")
     var stats = false
 
+    @Option(name: .customLong("model"), help: ArgumentHelp(
+        "Start from the anomaly model saved in this state directory (read only; `cordon learn` makes one). Default: an empty model, learning from the replayed entries.",
+        valueName: "state-dir"))
+    var modelDirectory: String?
+
     @Flag(name: .customLong("single-thread"),
           help: "Read the journal and run the rules on one thread (by default, with two CPUs or more, the journal is read on a second thread).")
     var singleThread = false
@@ -48,8 +53,10 @@ struct ReplayCommand: ParsableCommand {
                                     placeholders: configuration.placeholders, logger: LogSetup.logger())
             replayer.explain = explain
             replayer.readAhead = !singleThread
+            replayer.modelDirectory = modelDirectory
             replayer.assemblyOptions = configuration.assembly
             replayer.correlationMaximumGroups = configuration.correlationMaximumGroups
+            replayer.anomalyLimits = configuration.anomalyLimits
             replayer.journalTampering = configuration.journalTampering
             let statistics = try replayer.replay()
             if stats {
@@ -64,6 +71,13 @@ struct ReplayCommand: ParsableCommand {
                 if statistics.correlationAlerts > 0 || statistics.correlationGroups > 0 {
                     printToStandardError("cordon: correlation: \(statistics.correlationAlerts) alerts, "
                         + "\(statistics.correlationGroups) groups held, \(statistics.correlationEvictions) evicted at the cap")
+                }
+                let anomaly = statistics.anomaly
+                if anomaly.categorised > 0 || statistics.anomalyAlerts > 0 {
+                    printToStandardError("cordon: anomaly: \(anomaly.categorised) entries categorised into \(statistics.categories) categories "
+                        + "(\(anomaly.minerEvictions + anomaly.userMinerEvictions) evicted at the caps), \(statistics.anomalyAlerts) alerts, "
+                        + "\(anomaly.suppressed) suppressed by the hourly limits, \(anomaly.processEvictions) executables and "
+                        + "\(anomaly.userEvictions) users forgotten at the caps")
                 }
                 let assembly = statistics.assembly
                 if statistics.assembledEvents > 0 || assembly.auditRecords > 0 || assembly.sysmonUnreadable > 0 {

@@ -372,7 +372,7 @@ let correlationDiagnosticCases: [DiagnosticCase] = [
             rules: [b]             # 5
             timespan: 10m          # 6
         """, expected: [
-            "x.yml:4:11: error: 'silent' is not a detector type — did you mean 'silence'? use one of first_seen, rate_spike, silence",
+            "x.yml:4:11: error: 'silent' is not a detector type — did you mean 'silence'? use one of first_seen, rate_spike, silence, rare_category, category_rate, rare_process, rare_login",
         ]),
     DiagnosticCase(name: "base rule without level that no correlation names", yaml: """
         title: Lonely              # 1

@@ -225,7 +225,8 @@ struct FleetRunner {
     func loadShared(_ configuration: Configuration, reusing: Responder?) throws(Failure) -> Shared {
         let (detection, _) = try RuleLoading.detection(
             paths: configuration.rulePaths, placeholders: configuration.placeholders,
-            maximumGroups: configuration.correlationMaximumGroups)
+            maximumGroups: configuration.correlationMaximumGroups,
+                                                       anomalyLimits: configuration.anomalyLimits)
         RuleLoading.log(detection.warnings, engine: detection.engine, logger: logger)
         let responder = try runner.makeResponder(configuration.response, detection, reusing: reusing)
         return Shared(configuration: configuration, detection: detection, responder: responder)
@@ -234,6 +235,7 @@ struct FleetRunner {
     /// One host's pipeline over the shared rules, with its own correlation and tampering state.
     func makeGeneration(_ shared: Shared, machineID: String, snapshot: [UInt8]?, alreadyWritten: Set<AlertKey>) -> Generation {
         let (correlator, snapshotProblem) = shared.detection.makeCorrelator(snapshot)
+        correlator?.applyNormalValues(from: ModelStore(directory: shared.configuration.stateDirectory), logger: logger)
         if let snapshotProblem {
             logger.info("A host's correlation state starts afresh", metadata: ["host.machine_id": "\(machineID)", "reason": "\(snapshotProblem)"])
         }

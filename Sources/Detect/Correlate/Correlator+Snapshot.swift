@@ -19,7 +19,58 @@ extension Correlator {
     /// `cordon-correlation v3\n`, then per rule its id, a fingerprint of its definition, its
     /// trusted state's bytes and its untrusted state's bytes, then an FNV-1a 64 checksum of
     /// everything before it.
+    ///
+    /// With an anomaly model, the snapshot is a container: `cordon-state v1\n`, the correlation
+    /// snapshot's bytes and the model's (`AnomalyModel.snapshot()`), each with its length.
     public func snapshot() -> [UInt8] {
+        let correlation = correlationSnapshot()
+        guard let anomalies else { return correlation }
+        var encoder = StateEncoder()
+        encoder.write(correlation)
+        encoder.write(anomalies.snapshot())
+        return Self.containerHeader + encoder.bytes
+    }
+
+    static let containerHeader = Array("cordon-state v1\n".utf8)
+
+    /// The correlation snapshot and the anomaly model's bytes of a snapshot (the model's nil
+    /// when it has none).
+    static func split(_ snapshot: [UInt8]) throws(CorrelationSnapshotError) -> (correlation: [UInt8], model: [UInt8]?) {
+        guard snapshot.starts(with: containerHeader) else { return (snapshot, nil) }
+        var decoder = StateDecoder(Array(snapshot[containerHeader.count...]))
+        do throws(StateDecodingError) {
+            let correlation = try decoder.readBytes()
+            let model = try decoder.readBytes()
+            guard decoder.isAtEnd else { throw StateDecodingError(message: "bytes after the model") }
+            return (correlation, model)
+        } catch {
+            throw CorrelationSnapshotError(message: "the state is corrupt: \(error.message)")
+        }
+    }
+
+    /// Restores only the anomaly model from a snapshot (after the correlation part could not be
+    /// restored: changed rules keep their learning); nil when it was restored or there is none
+    /// to restore, else why not (the model then starts afresh).
+    public func restoreAnomalyModel(from snapshot: [UInt8]) -> String? {
+        guard let anomalies else { return nil }
+        do {
+            guard let model = try Self.split(snapshot).model else { return "the saved state has no anomaly model" }
+            self.anomalies = try AnomalyModel(detectors: anomalies.detectors.map(\.rule), limits: anomalyLimits, restoring: model)
+            return nil
+        } catch let error as CorrelationSnapshotError {
+            return error.message
+        } catch {
+            return "the anomaly model is corrupt: \(error)"
+        }
+    }
+
+    /// Puts `model` in place of the anomaly model (`cordon learn`: a model learned from history
+    /// replaces the saved one, the correlation state stays).
+    public func replaceAnomalyModel(with model: AnomalyModel) {
+        anomalies = model
+    }
+
+    private func correlationSnapshot() -> [UInt8] {
         var encoder = StateEncoder()
         encoder.write(states.count)
         for (state, untrusted) in zip(states, untrustedStates) {
@@ -45,12 +96,26 @@ extension Correlator {
     /// - Throws: `CorrelationSnapshotError` when the snapshot is of another version, corrupt, or
     ///   taken with other correlation rules (the message says which were added, removed or changed).
     public convenience init(rules: [CorrelationRule], ruleNames: [String: String], maximumGroupsPerRule: Int,
-                            makeState: StateFactory? = nil, restoring snapshot: [UInt8]) throws(CorrelationSnapshotError) {
-        self.init(rules: rules, ruleNames: ruleNames, maximumGroupsPerRule: maximumGroupsPerRule, makeState: makeState)
+                            makeState: StateFactory? = nil, anomalyLimits: AnomalyModel.Limits = AnomalyModel.Limits(),
+                            restoring snapshot: [UInt8]) throws(CorrelationSnapshotError) {
+        self.init(rules: rules, ruleNames: ruleNames, maximumGroupsPerRule: maximumGroupsPerRule, makeState: makeState,
+                  anomalyLimits: anomalyLimits)
         try restore(snapshot)
     }
 
-    private func restore(_ snapshot: [UInt8]) throws(CorrelationSnapshotError) {
+    private func restore(_ container: [UInt8]) throws(CorrelationSnapshotError) {
+        let (snapshot, model) = try Self.split(container)
+        if let anomalies, let model {
+            do throws(StateDecodingError) {
+                self.anomalies = try AnomalyModel(detectors: anomalies.detectors.map(\.rule), limits: anomalyLimits, restoring: model)
+            } catch {
+                throw CorrelationSnapshotError(message: "the anomaly model is corrupt: \(error.message)")
+            }
+        }
+        try restoreCorrelation(snapshot)
+    }
+
+    private func restoreCorrelation(_ snapshot: [UInt8]) throws(CorrelationSnapshotError) {
         let isPrevious = snapshot.starts(with: Self.previousHeader)
         let header = isPrevious ? Self.previousHeader : Self.snapshotHeader
         guard snapshot.starts(with: header) else {

@@ -38,6 +38,12 @@ public final class Correlator {
     /// warnings: the rest is evaluated.
     public let diagnostics: [Diagnostic]
 
+    /// The learned anomaly model and its detectors (`rare_category` …), when some are loaded.
+    /// Saved in the same snapshot, but restored apart: a change of correlation rules does not
+    /// cost the model its learning.
+    public internal(set) var anomalies: AnomalyModel?
+    let anomalyLimits: AnomalyModel.Limits
+
     var states: [any CorrelationState]
     /// The same rules' states for untrusted matches (`Observation.isTrusted` false), kept apart:
     /// a line any local user can forge (`logger -t sshd`) neither counts towards a trusted
@@ -63,15 +69,20 @@ public final class Correlator {
     ///   - ruleNames: base rule identifier → its Sigma `name`, for the base rules that have one.
     ///   - maximumGroupsPerRule: groups each rule holds at most (at least 1).
     ///   - makeState: makes states for the kinds `SigmaCorrelationState` does not evaluate.
+    ///   - anomalyLimits: the bounds of the anomaly model (when anomaly detectors are among `rules`).
     public init(rules: [CorrelationRule], ruleNames: [String: String], maximumGroupsPerRule: Int,
-                makeState: StateFactory? = nil) {
+                makeState: StateFactory? = nil, anomalyLimits: AnomalyModel.Limits = AnomalyModel.Limits()) {
         let cap = max(1, maximumGroupsPerRule)
         self.maximumGroupsPerRule = cap
         var diagnostics: [Diagnostic] = []
         var states: [any CorrelationState] = []
         var untrustedStates: [any CorrelationState] = []
         var seen = Set<String>()
-        for rule in rules {
+        // Learned anomaly detectors share one model, evaluated beside the correlation states.
+        let anomalyRules = rules.filter(\.kind.isAnomaly)
+        anomalies = anomalyRules.isEmpty ? nil : AnomalyModel(detectors: anomalyRules, limits: anomalyLimits)
+        self.anomalyLimits = anomalyLimits
+        for rule in rules where !rule.kind.isAnomaly {
             guard seen.insert(rule.identifier).inserted else {
                 diagnostics.append(Self.warning(rule, "correlation rule id '\(rule.identifier)' is used twice; only the first is evaluated",
                                                 hint: "give each rule its own id"))
@@ -138,7 +149,7 @@ public final class Correlator {
     /// - Parameter identifier: the rule's `id`.
     /// - Returns: field names, sorted, each once; empty when no correlation refers to the rule.
     public func fieldNames(forRule identifier: String) -> [String] {
-        var fields = Set<String>()
+        var fields = Set(anomalies?.fieldNames(forRule: identifier) ?? [])
         for consumer in consumers[identifier] ?? [] {
             let rule = states[consumer.index].rule
             for name in rule.groupBy + rule.fields { fields.insert(Self.field(name, of: rule, for: consumer.spellings)) }

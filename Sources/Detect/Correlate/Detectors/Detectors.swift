@@ -14,7 +14,8 @@ public enum Detectors {
         case .firstSeen: FirstSeenState(rule: rule, maximumGroups: maximumGroups)
         case .rateSpike: RateSpikeState(rule: rule, maximumGroups: maximumGroups)
         case .silence: SilenceState(rule: rule, maximumGroups: maximumGroups)
-        case .eventCount, .valueCount, .temporal, .temporalOrdered, .valueSum, .valueAverage, .valuePercentile: nil
+        case .eventCount, .valueCount, .temporal, .temporalOrdered, .valueSum, .valueAverage, .valuePercentile,
+             .rareCategory, .categoryRate, .rareProcess, .rareLogin: nil
         }
     }
 
@@ -32,7 +33,8 @@ public enum Detectors {
         case .firstSeen: try FirstSeenState(rule: rule, maximumGroups: maximumGroups, decoding: &decoder)
         case .rateSpike: try RateSpikeState(rule: rule, maximumGroups: maximumGroups, decoding: &decoder)
         case .silence: try SilenceState(rule: rule, maximumGroups: maximumGroups, decoding: &decoder)
-        case .eventCount, .valueCount, .temporal, .temporalOrdered, .valueSum, .valueAverage, .valuePercentile: nil
+        case .eventCount, .valueCount, .temporal, .temporalOrdered, .valueSum, .valueAverage, .valuePercentile,
+             .rareCategory, .categoryRate, .rareProcess, .rareLogin: nil
         }
     }
 }

@@ -51,7 +51,7 @@ public struct SigmaCorrelationState: CorrelationState {
     public static func supports(_ kind: CorrelationRule.Kind) -> Bool {
         switch kind {
         case .eventCount, .valueCount, .temporal, .temporalOrdered, .valueSum, .valueAverage, .valuePercentile: true
-        case .firstSeen, .rateSpike, .silence: false
+        case .firstSeen, .rateSpike, .silence, .rareCategory, .categoryRate, .rareProcess, .rareLogin: false
         }
     }
 
@@ -225,7 +225,7 @@ public struct SigmaCorrelationState: CorrelationState {
                 return nil
             }
             point.number = number
-        case .firstSeen, .rateSpike, .silence:
+        case .firstSeen, .rateSpike, .silence, .rareCategory, .categoryRate, .rareProcess, .rareLogin:
             return nil
         }
         return point
@@ -266,7 +266,7 @@ public struct SigmaCorrelationState: CorrelationState {
             let percentile = min(100, max(0, rule.percentile ?? 50))
             let rank = Int((percentile / 100 * Double(numbers.count)).rounded(.up))
             return numbers[min(numbers.count, max(1, rank)) - 1]
-        case .firstSeen, .rateSpike, .silence:
+        case .firstSeen, .rateSpike, .silence, .rareCategory, .categoryRate, .rareProcess, .rareLogin:
             return nil
         }
     }
