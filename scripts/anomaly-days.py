@@ -275,9 +275,8 @@ def make_day_class(sc, gj):
                 ("intrusion: new user sysupdate, password set, added to sudo", ["rare_process"],
                  lambda k, m: k in ("useradd", "passwd", "usermod")),
                 ("intrusion: root's crontab edited", ["rare_process"], lambda k, m: k == "crontab"),
-                # gen_journal's audit lines are MESSAGE-only EXECVE records (no SYSCALL, so no process event); once
-                # numbers are masked they look like its learned EXECVE lines: likely missed.
-                ("intrusion: audit EXECVE wget to /tmp, chmod +x, journal and history wiped", ["rare_category"],
+                # gen_journal's audit lines are MESSAGE-only EXECVE records (no SYSCALL): a process event named by a0.
+                ("intrusion: audit EXECVE wget to /tmp, chmod +x, journal and history wiped", ["rare_category", "rare_process"],
                  lambda k, m: k == "auditd"),
                 ("intrusion: systemd reloaded, dbus-update.service started", ["rare_category"], lambda k, m: k == "systemd"),
                 ("intrusion: kernel 'rootkit' module taints the kernel", ["rare_category"], lambda k, m: k == "kernel"),

@@ -103,6 +103,7 @@ def main():
     ap.add_argument("--entries", help="'journal entries' lines to print")
     ap.add_argument("--timings", help="'name=seconds,...' to print")
     ap.add_argument("--journals", help="where the journals are (printed)")
+    ap.add_argument("--learn-log", help="`cordon learn`'s output (its first line is printed)")
     args = ap.parse_args()
 
     with open(args.manifest) as f:
@@ -122,6 +123,9 @@ def main():
         print("timings: " + ", ".join("%s %s s" % tuple(kv.split("=", 1)) for kv in args.timings.split(",")))
     if args.journals:
         print("journals: %s" % args.journals)
+    if args.learn_log:
+        with open(args.learn_log, errors="replace") as f:
+            print("learn: %s" % one_line(f.readline(), 200))
     print("alerts: benign day %d (%d anomaly), attacked day %d (%d anomaly)" % (
         len(benign_all), len(benign), len(attack_all), len(attack)))
 

@@ -25,21 +25,26 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 dir=$cache/anomaly
 hash=$(cat scripts/anomaly-days.py scripts/scenarios.py scripts/audit-export.py "$shared/bench/gen_journal.py" \
   | sha256sum | cut -d' ' -f1)-$scale
-# day NUMBER MODE OUTPUT-DIRECTORY [MANIFEST]: one day's journal, its entry count in $dir/entries.txt.
+# day NUMBER MODE OUTPUT-DIRECTORY [MANIFEST]: one day's journal; its generator's summary in $dir/log/.
 day() {
   local k=$1 mode=$2 out=$3 manifest=${4:-}
   mkdir -p "$out"
   python3 scripts/anomaly-days.py --day "$k" "--$mode" --time-scale "$scale" ${manifest:+--manifest "$manifest"} \
-    2>>"$dir/generator.log" | "$remote" --output="$out/day$k.journal" - 2>>"$dir/journal-remote.log"
-  echo "$(basename "$out")/day$k $(tail -n 1 "$dir/generator.log" | sed -n 's/.*: \([0-9]*\) entries.*/\1/p')" >>"$dir/entries.txt"
+    2>"$dir/log/$(basename "$out").day$k.log" | "$remote" --output="$out/day$k.journal" - 2>>"$dir/log/journal-remote.log"
 }
 if [ ! -f "$dir/.done" ] || [ "$(cat "$dir/generator.sha256" 2>/dev/null)" != "$hash" ]; then
-  echo "anomaly-report: generating 7 learning days and the 8th day twice into $dir" >&2
-  rm -rf "$dir"; mkdir -p "$dir"
+  echo "anomaly-report: generating 7 learning days and the 8th day twice into $dir (two at a time)" >&2
+  rm -rf "$dir"; mkdir -p "$dir/log"
   t=$(now)
-  for k in 0 1 2 3 4 5 6; do day "$k" benign "$dir/learn"; done
-  day 7 benign "$dir/day8-benign"
+  day 0 benign "$dir/learn" & day 1 benign "$dir/learn"; wait $!
+  day 2 benign "$dir/learn" & day 3 benign "$dir/learn"; wait $!
+  day 4 benign "$dir/learn" & day 5 benign "$dir/learn"; wait $!
+  day 6 benign "$dir/learn" & day 7 benign "$dir/day8-benign"; wait $!
   day 7 inject "$dir/day8-attack" "$dir/manifest.json"
+  for f in "$dir"/log/*.day*.log; do
+    grep -q ' entries' "$f" || { cat "$f" >&2; echo "anomaly-report: generating $(basename "$f" .log) failed" >&2; exit 1; }
+    echo "$(basename "$f" .log | tr . /) $(sed -n 's/.*: \([0-9]*\) entries.*/\1/p' "$f")"
+  done >"$dir/entries.txt"
   secs "$t" "$(now)" >"$dir/generation.seconds"
   echo "$hash" >"$dir/generator.sha256"
   touch "$dir/.done"
@@ -65,5 +70,5 @@ t=$(now)
 "$cordon" replay --rules "$rules" -o json "$dir/all-attack" >"$dir/all-attack.alerts.json"
 whole=$(secs "$t" "$(now)")
 exec python3 scripts/anomaly-report.py --manifest "$dir/manifest.json" --benign "$dir/day8-benign.alerts.json" \
-  --attack "$dir/day8-attack.alerts.json" --whole "$dir/all-attack.alerts.json" --entries "$dir/entries.txt" --journals "$dir" \
+  --attack "$dir/day8-attack.alerts.json" --whole "$dir/all-attack.alerts.json" --entries "$dir/entries.txt" --journals "$dir" --learn-log "$dir/learn.log" \
   --timings "$generated,learn=$learned,replay benign day=$benign,replay attacked day=$attack,replay of all 8 days without --model=$whole"
