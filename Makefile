@@ -8,7 +8,7 @@ RULES     ?= rules
 BENCH_N   ?= 1000000
 CACHE     := .cache
 
-.PHONY: all build release run test check sigma-compat bench detect-report fuzz deps journald clean \
+.PHONY: all build release run test check sigma-compat bench detect-report anomaly-report fuzz deps journald clean \
         install uninstall deb verify-unit system-test demo chaos sanitize
 
 all: build
@@ -80,6 +80,12 @@ bench: release
 detect-report: release
 	@scripts/deps.sh bench
 	@scripts/detect-report.sh "$(SHARED)" "$(CACHE)" "$(RULES)" "$(BENCH_N)"
+
+## anomaly-report: learned anomaly detection: `cordon learn` on 7 benign days of the health host (scripts/anomaly-days.py on
+## gen_journal, cached in .cache/anomaly), `cordon replay --model` of the 8th day benign and with intrusions and injected
+## novel behaviours; per behaviour whether an anomaly alert fired; fails unless all are caught and the benign day has < 5
+anomaly-report: release
+	@scripts/anomaly-report.sh "$(SHARED)" "$(CACHE)" "$(RULES)"
 
 ## fuzz: libFuzzer and AddressSanitizer on the rule loader, the field parsers and the whole pipeline (scripts/fuzz.sh),
 ## each FUZZ_SECONDS from its seed corpus (Tests/Fuzz/Corpus) plus earlier finds (.cache/fuzz); prints executions and
