@@ -22,32 +22,21 @@ Python 3 standard library only.
 """
 import argparse
 import collections
+import importlib.util
 import json
+import os
 import sys
 import time
+
+# The alert reader of the detection report (its JSON lines, with `_t` the source entry's time).
+_spec = importlib.util.spec_from_file_location("detect_report", os.path.join(os.path.dirname(os.path.abspath(__file__)), "detect-report.py"))
+_detect_report = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_detect_report)
+load_alerts = _detect_report.load_alerts
 
 TYPES = ("rare_category", "category_rate", "rare_process", "rare_login")
 BENIGN_LIMIT = 5
 NEAR_US = 600_000_000
-
-
-def load_alerts(path):
-    alerts = []
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            line = line.strip()
-            if not line.startswith("{"):
-                continue
-            try:
-                a = json.loads(line)
-            except ValueError:
-                continue
-            try:
-                a["_t"] = int(a.get("CORDON_SOURCE_REALTIME", "0"))
-            except ValueError:
-                a["_t"] = 0
-            alerts.append(a)
-    return alerts
 
 
 def anomalies(alerts):

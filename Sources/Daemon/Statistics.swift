@@ -63,14 +63,7 @@ public struct Statistics: Sendable, Equatable {
         correlationAlerts += earlier.correlationAlerts
         correlationEvictions += earlier.correlationEvictions
         anomalyAlerts += earlier.anomalyAlerts
-        anomaly.categorised += earlier.anomaly.categorised
-        anomaly.findings += earlier.anomaly.findings
-        anomaly.suppressed += earlier.anomaly.suppressed
-        anomaly.processEvictions += earlier.anomaly.processEvictions
-        anomaly.userEvictions += earlier.anomaly.userEvictions
-        anomaly.untrustedIgnored += earlier.anomaly.untrustedIgnored
-        anomaly.minerEvictions = max(anomaly.minerEvictions, earlier.anomaly.minerEvictions)
-        anomaly.userMinerEvictions = max(anomaly.userMinerEvictions, earlier.anomaly.userMinerEvictions)
+        anomaly.accumulate(earlier.anomaly)
         assembly.auditRecords += earlier.assembly.auditRecords
         assembly.auditEvents += earlier.assembly.auditEvents
         assembly.auditEventsCompletedEarly += earlier.assembly.auditEventsCompletedEarly

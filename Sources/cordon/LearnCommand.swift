@@ -28,20 +28,14 @@ struct LearnCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Learn from entries at or after TIME (e.g. -7d).", valueName: "time"))
     var since: String?
 
-    @Option(name: .customLong("directory"), help: ArgumentHelp(
-        "Read the journal files in this directory instead of the local journal.", valueName: "directory"))
-    var directory: String?
-
-    @Option(name: .customLong("file"), help: ArgumentHelp(
-        "Read this journal file instead of the local journal (repeatable).", valueName: "file"))
-    var files: [String] = []
+    @OptionGroup var journal: JournalSourceOptions
 
     @Argument(help: ArgumentHelp("Journal files or directories (instead of --directory/--file).", valueName: "file-or-directory"))
     var paths: [String] = []
 
     func validate() throws {
-        if [directory != nil, !files.isEmpty, !paths.isEmpty].filter({ $0 }).count > 1 {
-            throw ValidationError("give one of --directory, --file or journal paths")
+        if journal.source != nil, !paths.isEmpty {
+            throw ValidationError("give --directory, --file or journal paths, not two of them")
         }
     }
 
@@ -49,16 +43,8 @@ struct LearnCommand: ParsableCommand {
         try reporting { () throws(Failure) in
             var configuration = try rules.configuration()
             if let stateDirectory { configuration.stateDirectory = stateDirectory }
-            let source: Journal.Source
-            if let directory {
-                source = .directory(directory)
-            } else if !files.isEmpty {
-                source = .files(files)
-            } else if !paths.isEmpty {
-                source = .files(try JournalOpening.journalFiles(in: paths))
-            } else {
-                source = .local
-            }
+            var source = journal.source ?? .local
+            if !paths.isEmpty { source = .files(try JournalOpening.journalFiles(in: paths)) }
             let start = try since.map { text throws(Failure) in
                 do {
                     return try TimeSpecification.microseconds(parsing: text, now: realtimeMicroseconds())

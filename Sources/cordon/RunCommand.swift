@@ -22,25 +22,13 @@ struct RunCommand: ParsableCommand {
         "Where the checkpoint is kept. Default: /var/lib/cordon.", valueName: "directory"))
     var stateDirectory: String?
 
-    @Option(name: .customLong("directory"), help: ArgumentHelp(
-        "Read the journal files in this directory instead of the local journal.", valueName: "directory"))
-    var directory: String?
-
-    @Option(name: .customLong("file"), help: ArgumentHelp(
-        "Read this journal file instead of the local journal (repeatable).", valueName: "file"))
-    var files: [String] = []
+    @OptionGroup var journal: JournalSourceOptions
 
     @Flag(name: .customLong("from-start"), help: "On a first start (no saved cursor), begin at the oldest entry instead of the tail.")
     var fromStart = false
 
     @Flag(help: "Log debug messages.")
     var verbose = false
-
-    func validate() throws {
-        if directory != nil && !files.isEmpty {
-            throw ValidationError("give either --directory or --file, not both")
-        }
-    }
 
     func run() throws {
         try reporting { () throws(Failure) in
@@ -52,7 +40,7 @@ struct RunCommand: ParsableCommand {
                 if let stateDirectory { configuration.stateDirectory = stateDirectory }
                 return configuration
             }
-            let source: Journal.Source = if let directory { .directory(directory) } else if !files.isEmpty { .files(files) } else { .local }
+            let source = journal.source ?? .local
             let runner = Runner(configuration: try configure(), source: source, fromStart: fromStart,
                                 logger: LogSetup.logger(verbose: verbose), reloadConfiguration: configure)
             _ = try runner.run()

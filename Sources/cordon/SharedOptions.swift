@@ -1,6 +1,7 @@
 import Glibc
 import ArgumentParser
 import Daemon
+import Journal
 import Logging
 
 /// `--rules` and `--config`, for every command that evaluates rules.
@@ -31,6 +32,29 @@ struct RuleOptions: ParsableArguments {
         if !rulePaths.isEmpty { configuration.rulePaths = rulePaths }
         if let dataThreshold { configuration.dataThreshold = dataThreshold }
         return configuration
+    }
+}
+
+/// `--directory` or `--file`: the journal to read instead of the local one (`run`, `learn`).
+struct JournalSourceOptions: ParsableArguments {
+    @Option(name: .customLong("directory"), help: ArgumentHelp(
+        "Read the journal files in this directory instead of the local journal.", valueName: "directory"))
+    var directory: String?
+
+    @Option(name: .customLong("file"), help: ArgumentHelp(
+        "Read this journal file instead of the local journal (repeatable).", valueName: "file"))
+    var files: [String] = []
+
+    func validate() throws {
+        if directory != nil && !files.isEmpty {
+            throw ValidationError("give either --directory or --file, not both")
+        }
+    }
+
+    /// The journal given, or nil for the local one.
+    var source: Journal.Source? {
+        if let directory { return .directory(directory) }
+        return files.isEmpty ? nil : .files(files)
     }
 }
 

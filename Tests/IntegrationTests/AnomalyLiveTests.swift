@@ -93,6 +93,16 @@ import Testing
                 try makeJournal(export: late, directory: directory, name: "late"))
     }
 
+    /// The rules (their anomaly detectors' ids and `--rules` arguments) and the fixture's journal
+    /// directory and files, in `directory`.
+    static func prepare(in directory: TemporaryDirectory) throws
+        -> (identifiers: [String], ruleArguments: [String], journals: String, early: String, late: String) {
+        let (rulePaths, identifiers) = try rules(in: directory)
+        let journals = directory.path + "/journal"
+        let (early, late) = try fixture(in: journals)
+        return (identifiers, rulePaths.flatMap { ["--rules", $0] }, journals, early, late)
+    }
+
     static func anomalyAlerts(_ output: String, _ identifiers: [String]) throws -> [[String: String]] {
         try parseJSONLines(output).filter { identifiers.contains($0["CORDON_RULE_ID"] ?? "") }
     }
@@ -105,10 +115,7 @@ import Testing
     func crashesKeepTheModelAndTheAlerts() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (rulePaths, identifiers) = try Self.rules(in: directory)
-        let journals = directory.path + "/journal"
-        let (early, late) = try Self.fixture(in: journals)
-        let ruleArguments = rulePaths.flatMap { ["--rules", $0] }
+        let (identifiers, ruleArguments, journals, early, late) = try Self.prepare(in: directory)
 
         let replay = try runCommand([Paths.cordon, "replay", "-o", "json"] + ruleArguments + [journals])
         #expect(replay.status == 0, "\(replay.standardError)")
@@ -172,10 +179,7 @@ import Testing
     func replayFromASavedModelIsDeterministic() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (rulePaths, identifiers) = try Self.rules(in: directory)
-        let journals = directory.path + "/journal"
-        let (early, late) = try Self.fixture(in: journals)
-        let ruleArguments = rulePaths.flatMap { ["--rules", $0] }
+        let (identifiers, ruleArguments, _, early, late) = try Self.prepare(in: directory)
         let state = directory.path + "/state"
         let learn = try runCommand([Paths.cordon, "learn", "--state-dir", state] + ruleArguments + [early])
         #expect(learn.status == 0, "\(learn.standardError)")

@@ -155,8 +155,8 @@ extension AnomalyModel {
                                   carried: try decoder.readInt())
         }
         guard decoder.isAtEnd else { throw StateDecodingError(message: "model has \(bytes.count - decoder.offset) bytes too many") }
-        statistics.minerEvictions = miner.evictions
-        statistics.userMinerEvictions = userMiner.evictions
+        countedMinerEvictions = miner.evictions
+        countedUserMinerEvictions = userMiner.evictions
     }
 
     /// A count read from the snapshot, checked to be sane.

@@ -105,6 +105,10 @@ public final class AnomalyModel {
     public let readsEntries: Bool
 
     private var source = EntrySource()
+    /// The miners' eviction counts already in `statistics` (which counts since the model was made
+    /// or restored).
+    var countedMinerEvictions = 0
+    var countedUserMinerEvictions = 0
     /// The last entry's category, for `CORDON_CATEGORY`/`CORDON_TEMPLATE`.
     public private(set) var lastCategory: UInt64 = 0
     private var lastSlot: Int32 = -1
@@ -177,13 +181,15 @@ public final class AnomalyModel {
         lastCategory = outcome.identifier
         lastSlot = outcome.slot
         lastWasTrusted = trusted
-        if miner.evictions != statistics.minerEvictions {
+        if miner.evictions != countedMinerEvictions {
             _ = miner.takeEvicted()
-            statistics.minerEvictions = miner.evictions
+            statistics.minerEvictions += miner.evictions - countedMinerEvictions
+            countedMinerEvictions = miner.evictions
         }
-        if userMiner.evictions != statistics.userMinerEvictions {
+        if userMiner.evictions != countedUserMinerEvictions {
             _ = userMiner.takeEvicted()
-            statistics.userMinerEvictions = userMiner.evictions
+            statistics.userMinerEvictions += userMiner.evictions - countedUserMinerEvictions
+            countedUserMinerEvictions = userMiner.evictions
         }
         if outcome.isNew || outcome.generalised {
             for index in rareCategoryDetectors { rareCategory(detectors[index], index: index, outcome: outcome, realtime: realtime, into: &findings) }
@@ -535,6 +541,15 @@ public struct AnomalyStatistics: Sendable, Equatable {
     /// Untrusted matches of watched rules, which neither teach nor alert.
     public var untrustedIgnored = 0
     public init() {}
+
+    /// Adds the counters of another model (an earlier part of a run, another host). Each field
+    /// is a count of events, so they add up.
+    public mutating func accumulate(_ other: AnomalyStatistics) {
+        for path in [\AnomalyStatistics.categorised, \.findings, \.suppressed, \.minerEvictions, \.userMinerEvictions,
+                     \.processEvictions, \.userEvictions, \.untrustedIgnored] {
+            self[keyPath: path] += other[keyPath: path]
+        }
+    }
 }
 
 /// `Alert.number` for the model's texts: `12` for whole numbers, else up to two decimals.
