@@ -34,15 +34,23 @@ extension MessageTokens {
 
     /// The mask for all of `start..<end` (a non-empty core), or nil.
     static func wholeMask(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> TokenMask? {
-        let first = line[start]
-        if first == UInt8(ascii: "/") { return end - start > 1 ? .path : nil }
-        var digits = 0, colons = 0, hasAt = false
+        var hasDigit = false, colons = 0, hasAt = false
         for index in start..<end {
             let byte = line[index]
-            if ByteClass.isDigit(byte) { digits += 1 } else if byte == UInt8(ascii: ":") { colons += 1 } else if byte == UInt8(ascii: "@") { hasAt = true }
+            if ByteClass.isDigit(byte) { hasDigit = true } else if byte == UInt8(ascii: ":") { colons += 1 } else if byte == UInt8(ascii: "@") { hasAt = true }
         }
+        return wholeMask(line, start, end, hasDigit: hasDigit, colons: colons, hasAt: hasAt)
+    }
+
+    /// `wholeMask(_:_:_:)` with what it counts known: whether `start..<end` has a digit, its `:` count and whether it has `@`.
+    static func wholeMask(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasDigit: Bool, colons: Int, hasAt: Bool) -> TokenMask? {
+        let first = line[start]
+        if first == UInt8(ascii: "/") { return end - start > 1 ? .path : nil }
         if hasAt { return isEmail(line, start, end) ? .email : nil }
-        guard digits > 0 else { return nil }
+        guard hasDigit else { return nil }
+        // Every mask below starts with a hex digit, a sign or `:` (IPv6's `::1`): most `key=value` tokens have none.
+        guard ByteClass.isHexDigit(first) || first == UInt8(ascii: ":") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+        else { return nil }
         if isIPv4(line, start, end) { return .ip }
         if end - start >= 17, isMAC(line, start, end) { return .mac }
         if colons >= 2, isIPv6(line, start, end) { return .ip }
