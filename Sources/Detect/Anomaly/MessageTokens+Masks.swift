@@ -34,16 +34,25 @@ extension MessageTokens {
 
     /// The mask for all of `start..<end` (a non-empty core), or nil.
     static func wholeMask(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> TokenMask? {
-        var hasDigit = false, colons = 0, hasAt = false
+        var hasDigit = false, colons = 0, dots = 0, hasAt = false
         for index in start..<end {
             let byte = line[index]
-            if ByteClass.isDigit(byte) { hasDigit = true } else if byte == UInt8(ascii: ":") { colons += 1 } else if byte == UInt8(ascii: "@") { hasAt = true }
+            if ByteClass.isDigit(byte) {
+                hasDigit = true
+            } else if byte == UInt8(ascii: ":") {
+                colons += 1
+            } else if byte == UInt8(ascii: ".") {
+                dots += 1
+            } else if byte == UInt8(ascii: "@") {
+                hasAt = true
+            }
         }
-        return wholeMask(line, start, end, hasDigit: hasDigit, colons: colons, hasAt: hasAt)
+        return wholeMask(line, start, end, hasDigit: hasDigit, colons: colons, dots: dots, hasAt: hasAt)
     }
 
-    /// `wholeMask(_:_:_:)` with what it counts known: whether `start..<end` has a digit, its `:` count and whether it has `@`.
-    static func wholeMask(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasDigit: Bool, colons: Int, hasAt: Bool) -> TokenMask? {
+    /// `wholeMask(_:_:_:)` with what it counts known: whether `start..<end` has a digit, its `:` and `.` counts and whether it has `@`.
+    static func wholeMask(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasDigit: Bool, colons: Int, dots: Int,
+                          hasAt: Bool) -> TokenMask? {
         let first = line[start]
         if first == UInt8(ascii: "/") { return end - start > 1 ? .path : nil }
         if hasAt { return isEmail(line, start, end) ? .email : nil }
@@ -51,7 +60,7 @@ extension MessageTokens {
         // Every mask below starts with a hex digit, a sign or `:` (IPv6's `::1`): most `key=value` tokens have none.
         guard ByteClass.isHexDigit(first) || first == UInt8(ascii: ":") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
         else { return nil }
-        if isIPv4(line, start, end) { return .ip }
+        if dots >= 3, isIPv4(line, start, end) { return .ip }
         if end - start >= 17, isMAC(line, start, end) { return .mac }
         if colons >= 2, isIPv6(line, start, end) { return .ip }
         if end - start == 36, isUUID(line, start, end) { return .uuid }

@@ -51,7 +51,7 @@ struct MessageTokens: Sendable {
             }
             let start = index
             var hasDigit = false, hasSeparator = false, hasAt = false
-            var colons = 0
+            var colons = 0, dots = 0
             // The raw token's hash on the way: its key unless a mask changes it.
             var hash = FNV1a.offsetBasis
             while index < count {
@@ -72,6 +72,8 @@ struct MessageTokens: Sendable {
                     colons += 1
                 } else if byte == UInt8(ascii: "=") || byte == UInt8(ascii: "/") {
                     hasSeparator = true
+                } else if byte == UInt8(ascii: ".") {
+                    dots += 1
                 } else if byte == UInt8(ascii: "@") {
                     hasSeparator = true
                     hasAt = true
@@ -83,6 +85,7 @@ struct MessageTokens: Sendable {
             shape.hasSeparator = hasSeparator
             shape.hasAt = hasAt
             shape.colons = UInt8(truncatingIfNeeded: min(colons, 255))
+            shape.dots = UInt8(truncatingIfNeeded: min(dots, 255))
             shape.word = Self.contextWord(line, start, index)
             shape.key = hash
             shapes.append(shape)
@@ -145,10 +148,11 @@ struct MessageTokens: Sendable {
             shape.maskEnd = end
         } else {
             var coreStart = start, coreEnd = end
-            var trailingColons = 0
+            var trailingColons = 0, trailingDots = 0
             while coreStart < coreEnd, ByteClass.isLeadingPunctuation(line[coreStart]) { coreStart += 1 }
             while coreEnd > coreStart, ByteClass.isTrailingPunctuation(line[coreEnd - 1]) {
                 if line[coreEnd - 1] == UInt8(ascii: ":") { trailingColons += 1 }
+                if line[coreEnd - 1] == UInt8(ascii: ".") { trailingDots += 1 }
                 coreEnd -= 1
             }
             if coreStart < coreEnd {
@@ -156,6 +160,7 @@ struct MessageTokens: Sendable {
                     maskUser(&shape, line, coreStart, coreEnd)
                 } else if shape.hasDigit || shape.hasSeparator {
                     maskCore(&shape, line, coreStart, coreEnd, colons: Int(shape.colons) - trailingColons,
+                             dots: Int(shape.dots) - trailingDots,
                              isQuoted: coreStart > start && line[coreStart - 1] == UInt8(ascii: "\""))
                 }
             }
@@ -192,10 +197,10 @@ struct MessageTokens: Sendable {
         }
     }
 
-    /// `colons`: the core's `:` count (a token's digits and `@` are all in its core).
+    /// `colons`, `dots`: the core's `:` and `.` counts (a token's digits and `@` are all in its core).
     private static func maskCore(_ shape: inout TokenShape, _ line: UnsafeRawBufferPointer, _ coreStart: Int, _ coreEnd: Int, colons: Int,
-                                 isQuoted: Bool) {
-        if let mask = Self.wholeMask(line, coreStart, coreEnd, hasDigit: shape.hasDigit, colons: colons, hasAt: shape.hasAt) {
+                                 dots: Int, isQuoted: Bool) {
+        if let mask = Self.wholeMask(line, coreStart, coreEnd, hasDigit: shape.hasDigit, colons: colons, dots: dots, hasAt: shape.hasAt) {
             shape.mask = mask
             shape.maskStart = coreStart
             shape.maskEnd = coreEnd

@@ -48,6 +48,8 @@ struct TokenShape: Sendable {
     var hasAt = false
     /// Its `:` count, at most 255.
     var colons: UInt8 = 0
+    /// Its `.` count, at most 255.
+    var dots: UInt8 = 0
     /// Which word of the user-name contexts the raw token is.
     var word = ContextWord.other
 
