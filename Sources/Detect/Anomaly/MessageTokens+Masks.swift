@@ -17,11 +17,7 @@ extension MessageTokens {
         var valueStart = index + 1
         while valueStart < end, ByteClass.isLeadingPunctuation(line[valueStart]) { valueStart += 1 }
         guard valueStart < end else { return nil }
-        if isEquals {
-            for word: StaticString in ["user", "acct", "ruser", "logname"] where equalsIgnoringCase(line, start, keyEnd, word) {
-                return (.user, valueStart..<end)
-            }
-        }
+        if isEquals, isUserKey(line, start, keyEnd) { return (.user, valueStart..<end) }
         if let mask = wholeMask(line, valueStart, end) { return (mask, valueStart..<end) }
         var hasDigit = false
         for index in valueStart..<end where ByteClass.isDigit(line[index]) {
@@ -30,6 +26,16 @@ extension MessageTokens {
         }
         if hasDigit, looksLikeIdentifier(line, valueStart, end) { return (.identifier, valueStart..<end) }
         return nil
+    }
+
+    /// Whether `line[start..<end]` is `user`, `acct`, `ruser` or `logname`, ignoring ASCII case.
+    private static func isUserKey(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+        switch end - start {
+        case 4: equalsIgnoringCase(line, start, end, "user") || equalsIgnoringCase(line, start, end, "acct")
+        case 5: equalsIgnoringCase(line, start, end, "ruser")
+        case 7: equalsIgnoringCase(line, start, end, "logname")
+        default: false
+        }
     }
 
     /// The mask for all of `start..<end` (a non-empty core), or nil.

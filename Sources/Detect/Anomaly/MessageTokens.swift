@@ -135,12 +135,12 @@ struct MessageTokens: Sendable {
     /// without digits and separators, so most tokens return at the first test.
     private static func classify(_ position: Int, _ shapes: UnsafeMutableBufferPointer<TokenShape>, _ line: UnsafeRawBufferPointer) {
         let start = shapes[position].start, end = shapes[position].end
-        if !shapes[position].hasDigit, !shapes[position].hasSeparator, end - start <= maximumTokenBytes {
-            switch word(position - 1, shapes) {
-            case .user, .capitalisedUser, .forWord, .by: break
-            default: if position != 0 || word(1, shapes) != .colon { return }
-            }
+        // Whether the neighbours are such that `isUserByContext` can hold.
+        let hasUserContext = switch word(position - 1, shapes) {
+        case .user, .capitalisedUser, .forWord, .by: true
+        default: position == 0 && word(1, shapes) == .colon
         }
+        if !hasUserContext, !shapes[position].hasDigit, !shapes[position].hasSeparator, end - start <= maximumTokenBytes { return }
         var shape = shapes[position]
         if end - start > Self.maximumTokenBytes {
             shape.mask = .long
@@ -156,7 +156,7 @@ struct MessageTokens: Sendable {
                 coreEnd -= 1
             }
             if coreStart < coreEnd {
-                if isUserByContext(position, shapes, line, coreStart, coreEnd) {
+                if hasUserContext, isUserByContext(position, shapes, line, coreStart, coreEnd) {
                     maskUser(&shape, line, coreStart, coreEnd)
                 } else if shape.hasDigit || shape.hasSeparator {
                     maskCore(&shape, line, coreStart, coreEnd, colons: Int(shape.colons) - trailingColons,
