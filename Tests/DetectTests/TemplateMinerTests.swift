@@ -241,6 +241,24 @@ private struct Generator {
         #expect(miner.template(address) == "peer <*> gone")
     }
 
+    /// The tokeniser counts digits, `:`, `.` and `@` once per token and skips recognisers those counts rule out:
+    /// punctuation stripped from a core must not change which masks apply.
+    @Test func masksAfterStrippedPunctuationAndKeys() {
+        func token(_ text: String) -> String {
+            var miner = TemplateMiner()
+            let outcome = miner.add("value " + text)
+            return String(miner.template(outcome).dropFirst("value ".count))
+        }
+        for (text, mask) in [
+            ("10.0.0.1.", "<IP>."), ("(10.0.0.1:22),", "(<IP>),"), ("\"::1\"", "\"<IP>\""), ("ab:cd::1", "<IP>"),
+            ("10:00:00:", "<TIME>:"), ("addr=10.0.0.1", "addr=<IP>"), ("pid=2003,", "pid=<NUM>,"), ("+5.", "<NUM>."),
+            ("-1:", "<NUM>:"), ("Port:22", "Port:<NUM>"), ("RUSER=root", "RUSER=<USER>"), ("logname=x1", "logname=<USER>"),
+            ("1.2.3.", "<NUM>."), ("eth0:", "eth0:"), ("zz:12:34", "zz:<TIME>"),
+        ] {
+            #expect(token(text) == mask, "\(text) → \(token(text))")
+        }
+    }
+
     @Test func parseTreeSendsFirstTokensPastMaximumChildrenToTheWildcardChild() {
         var limits = TemplateMiner.Limits()
         limits.maximumChildren = 8

@@ -83,18 +83,20 @@ public final class AnomalyModel {
     public let limits: Limits
     /// Values an operator marked normal (`cordon model forget`): never reported.
     public var normal: Set<String> = []
-    public internal(set) var statistics = AnomalyStatistics()
+    // @exclusivity(unchecked) on the properties written per entry: no dynamic access checks (~2 % of a replay);
+    // safe because the pipeline's thread owns the model and no access to one of them overlaps another (see the type's comment).
+    @exclusivity(unchecked) public internal(set) var statistics = AnomalyStatistics()
 
-    var miner: TemplateMiner
-    var userMiner: TemplateMiner
+    @exclusivity(unchecked) var miner: TemplateMiner
+    @exclusivity(unchecked) var userMiner: TemplateMiner
     /// Entry time of the first entry the model saw: learning periods count from it.
-    public internal(set) var learningStart: UInt64?
+    @exclusivity(unchecked) public internal(set) var learningStart: UInt64?
     /// Per category_rate detector (index in `rateDetectors`), cells by slot, for trusted and untrusted sources.
-    var rateCells: [[RateCell]]
-    var userRateCells: [[RateCell]]
-    var processes: RecencyTable<UInt64, Seen>
-    var logins: RecencyTable<UInt64, LoginHistory>
-    var budgets: [UInt64: Budget] = [:]
+    @exclusivity(unchecked) var rateCells: [[RateCell]]
+    @exclusivity(unchecked) var userRateCells: [[RateCell]]
+    @exclusivity(unchecked) var processes: RecencyTable<UInt64, Seen>
+    @exclusivity(unchecked) var logins: RecencyTable<UInt64, LoginHistory>
+    @exclusivity(unchecked) var budgets: [UInt64: Budget] = [:]
 
     let rareCategoryDetectors: [Int]
     let rateDetectors: [Int]
@@ -104,15 +106,15 @@ public final class AnomalyModel {
     /// Whether any detector reads entries (else only rules reading `CORDON_CATEGORY` need categories).
     public let readsEntries: Bool
 
-    private var source = EntrySource()
+    @exclusivity(unchecked) private var source = EntrySource()
     /// The miners' eviction counts already in `statistics` (which counts since the model was made
     /// or restored).
-    var countedMinerEvictions = 0
-    var countedUserMinerEvictions = 0
+    @exclusivity(unchecked) var countedMinerEvictions = 0
+    @exclusivity(unchecked) var countedUserMinerEvictions = 0
     /// The last entry's category, for `CORDON_CATEGORY`/`CORDON_TEMPLATE`.
-    public private(set) var lastCategory: UInt64 = 0
-    private var lastSlot: Int32 = -1
-    private var lastWasTrusted = true
+    @exclusivity(unchecked) public private(set) var lastCategory: UInt64 = 0
+    @exclusivity(unchecked) private var lastSlot: Int32 = -1
+    @exclusivity(unchecked) private var lastWasTrusted = true
 
     /// A fresh model (nothing learned) for `detectors` (anomaly kinds only; others are ignored).
     public init(detectors rules: [CorrelationRule], limits: Limits = Limits()) {
@@ -525,7 +527,7 @@ public final class AnomalyModel {
     }
 
     /// Entry time of the entry or match being looked at (budgets count its hour).
-    var lastRealtime: UInt64?
+    @exclusivity(unchecked) var lastRealtime: UInt64?
 }
 
 /// Counters of the anomaly model.

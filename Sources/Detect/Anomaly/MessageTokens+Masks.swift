@@ -17,11 +17,7 @@ extension MessageTokens {
         var valueStart = index + 1
         while valueStart < end, ByteClass.isLeadingPunctuation(line[valueStart]) { valueStart += 1 }
         guard valueStart < end else { return nil }
-        if isEquals {
-            for word: StaticString in ["user", "acct", "ruser", "logname"] where equalsIgnoringCase(line, start, keyEnd, word) {
-                return (.user, valueStart..<end)
-            }
-        }
+        if isEquals, isUserKey(line, start, keyEnd) { return (.user, valueStart..<end) }
         if let mask = wholeMask(line, valueStart, end) { return (mask, valueStart..<end) }
         var hasDigit = false
         for index in valueStart..<end where ByteClass.isDigit(line[index]) {
@@ -32,18 +28,45 @@ extension MessageTokens {
         return nil
     }
 
+    /// Whether `line[start..<end]` is `user`, `acct`, `ruser` or `logname`, ignoring ASCII case.
+    private static func isUserKey(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+        switch end - start {
+        case 4: equalsIgnoringCase(line, start, end, "user") || equalsIgnoringCase(line, start, end, "acct")
+        case 5: equalsIgnoringCase(line, start, end, "ruser")
+        case 7: equalsIgnoringCase(line, start, end, "logname")
+        default: false
+        }
+    }
+
     /// The mask for all of `start..<end` (a non-empty core), or nil.
     static func wholeMask(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> TokenMask? {
-        let first = line[start]
-        if first == UInt8(ascii: "/") { return end - start > 1 ? .path : nil }
-        var digits = 0, colons = 0, hasAt = false
+        var hasDigit = false, colons = 0, dots = 0, hasAt = false
         for index in start..<end {
             let byte = line[index]
-            if ByteClass.isDigit(byte) { digits += 1 } else if byte == UInt8(ascii: ":") { colons += 1 } else if byte == UInt8(ascii: "@") { hasAt = true }
+            if ByteClass.isDigit(byte) {
+                hasDigit = true
+            } else if byte == UInt8(ascii: ":") {
+                colons += 1
+            } else if byte == UInt8(ascii: ".") {
+                dots += 1
+            } else if byte == UInt8(ascii: "@") {
+                hasAt = true
+            }
         }
+        return wholeMask(line, start, end, hasDigit: hasDigit, colons: colons, dots: dots, hasAt: hasAt)
+    }
+
+    /// `wholeMask(_:_:_:)` with what it counts known: whether `start..<end` has a digit, its `:` and `.` counts and whether it has `@`.
+    static func wholeMask(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasDigit: Bool, colons: Int, dots: Int,
+                          hasAt: Bool) -> TokenMask? {
+        let first = line[start]
+        if first == UInt8(ascii: "/") { return end - start > 1 ? .path : nil }
         if hasAt { return isEmail(line, start, end) ? .email : nil }
-        guard digits > 0 else { return nil }
-        if isIPv4(line, start, end) { return .ip }
+        guard hasDigit else { return nil }
+        // Every mask below starts with a hex digit, a sign or `:` (IPv6's `::1`): most `key=value` tokens have none.
+        guard ByteClass.isHexDigit(first) || first == UInt8(ascii: ":") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+        else { return nil }
+        if dots >= 3, isIPv4(line, start, end) { return .ip }
         if end - start >= 17, isMAC(line, start, end) { return .mac }
         if colons >= 2, isIPv6(line, start, end) { return .ip }
         if end - start == 36, isUUID(line, start, end) { return .uuid }

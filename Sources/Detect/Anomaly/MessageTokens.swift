@@ -50,31 +50,51 @@ struct MessageTokens: Sendable {
                 break
             }
             let start = index
-            var hasDigit = false, hasSeparator = false
+            var hasDigit = false, hasSeparator = false, hasAt = false
+            var colons = 0, dots = 0
             // The raw token's hash on the way: its key unless a mask changes it.
             var hash = FNV1a.offsetBasis
             while index < count {
                 let byte = line[index]
+                // Letters, bytes ≥ 0x80 and the punctuation above `@` (most bytes) are neither space,
+                // digit nor separator: one comparison, then the next byte.
+                if byte > UInt8(ascii: "@") {
+                    hash = (hash ^ UInt64(byte)) &* TokenHash.prime
+                    index += 1
+                    continue
+                }
                 if ByteClass.isSpace(byte) { break }
                 hash = (hash ^ UInt64(byte)) &* TokenHash.prime
                 if ByteClass.isDigit(byte) {
                     hasDigit = true
-                } else if byte == UInt8(ascii: "=") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "/") {
+                } else if byte == UInt8(ascii: ":") {
                     hasSeparator = true
+                    colons += 1
+                } else if byte == UInt8(ascii: "=") || byte == UInt8(ascii: "/") {
+                    hasSeparator = true
+                } else if byte == UInt8(ascii: ".") {
+                    dots += 1
+                } else if byte == UInt8(ascii: "@") {
+                    hasSeparator = true
+                    hasAt = true
                 }
                 index += 1
             }
             var shape = TokenShape(start: start, end: index)
             shape.hasDigit = hasDigit
             shape.hasSeparator = hasSeparator
+            shape.hasAt = hasAt
+            shape.colons = UInt8(truncatingIfNeeded: min(colons, 255))
+            shape.dots = UInt8(truncatingIfNeeded: min(dots, 255))
             shape.word = Self.contextWord(line, start, index)
             shape.key = hash
             shapes.append(shape)
         }
-        for position in shapes.indices {
-            classify(position, line)
-            keys.append(shapes[position].key)
+        shapes.withUnsafeMutableBufferPointer { shapes in
+            for position in shapes.indices { Self.classify(position, shapes, line) }
         }
+        keys.reserveCapacity(shapes.count + 1)
+        for position in shapes.indices { keys.append(shapes[position].key) }
         if truncated {
             var marker = TokenShape(start: count, end: count)
             marker.mask = .wildcard
@@ -111,22 +131,37 @@ struct MessageTokens: Sendable {
 
     // MARK: Classifying
 
-    private mutating func classify(_ position: Int, _ line: UnsafeRawBufferPointer) {
+    /// Masks token `position` of `shapes` and sets its key. Only the context can mask a token
+    /// without digits and separators, so most tokens return at the first test.
+    private static func classify(_ position: Int, _ shapes: UnsafeMutableBufferPointer<TokenShape>, _ line: UnsafeRawBufferPointer) {
+        let start = shapes[position].start, end = shapes[position].end
+        // Whether the neighbours are such that `isUserByContext` can hold.
+        let hasUserContext = switch word(position - 1, shapes) {
+        case .user, .capitalisedUser, .forWord, .by: true
+        default: position == 0 && word(1, shapes) == .colon
+        }
+        if !hasUserContext, !shapes[position].hasDigit, !shapes[position].hasSeparator, end - start <= maximumTokenBytes { return }
         var shape = shapes[position]
-        let start = shape.start, end = shape.end
         if end - start > Self.maximumTokenBytes {
             shape.mask = .long
             shape.maskStart = start
             shape.maskEnd = end
         } else {
             var coreStart = start, coreEnd = end
+            var trailingColons = 0, trailingDots = 0
             while coreStart < coreEnd, ByteClass.isLeadingPunctuation(line[coreStart]) { coreStart += 1 }
-            while coreEnd > coreStart, ByteClass.isTrailingPunctuation(line[coreEnd - 1]) { coreEnd -= 1 }
+            while coreEnd > coreStart, ByteClass.isTrailingPunctuation(line[coreEnd - 1]) {
+                if line[coreEnd - 1] == UInt8(ascii: ":") { trailingColons += 1 }
+                if line[coreEnd - 1] == UInt8(ascii: ".") { trailingDots += 1 }
+                coreEnd -= 1
+            }
             if coreStart < coreEnd {
-                if isUserByContext(position, line, coreStart, coreEnd) {
+                if hasUserContext, isUserByContext(position, shapes, line, coreStart, coreEnd) {
                     maskUser(&shape, line, coreStart, coreEnd)
                 } else if shape.hasDigit || shape.hasSeparator {
-                    maskCore(&shape, line, coreStart, coreEnd, isQuoted: coreStart > start && line[coreStart - 1] == UInt8(ascii: "\""))
+                    maskCore(&shape, line, coreStart, coreEnd, colons: Int(shape.colons) - trailingColons,
+                             dots: Int(shape.dots) - trailingDots,
+                             isQuoted: coreStart > start && line[coreStart - 1] == UInt8(ascii: "\""))
                 }
             }
         }
@@ -147,7 +182,7 @@ struct MessageTokens: Sendable {
     }
 
     /// `<USER>` over the core, or over its part before `(` with the part inside masked as a `key=value`.
-    private func maskUser(_ shape: inout TokenShape, _ line: UnsafeRawBufferPointer, _ coreStart: Int, _ coreEnd: Int) {
+    private static func maskUser(_ shape: inout TokenShape, _ line: UnsafeRawBufferPointer, _ coreStart: Int, _ coreEnd: Int) {
         shape.mask = .user
         shape.maskStart = coreStart
         shape.maskEnd = coreEnd
@@ -162,8 +197,10 @@ struct MessageTokens: Sendable {
         }
     }
 
-    private func maskCore(_ shape: inout TokenShape, _ line: UnsafeRawBufferPointer, _ coreStart: Int, _ coreEnd: Int, isQuoted: Bool) {
-        if let mask = Self.wholeMask(line, coreStart, coreEnd) {
+    /// `colons`, `dots`: the core's `:` and `.` counts (a token's digits and `@` are all in its core).
+    private static func maskCore(_ shape: inout TokenShape, _ line: UnsafeRawBufferPointer, _ coreStart: Int, _ coreEnd: Int, colons: Int,
+                                 dots: Int, isQuoted: Bool) {
+        if let mask = Self.wholeMask(line, coreStart, coreEnd, hasDigit: shape.hasDigit, colons: colons, dots: dots, hasAt: shape.hasAt) {
             shape.mask = mask
             shape.maskStart = coreStart
             shape.maskEnd = coreEnd
@@ -181,7 +218,7 @@ struct MessageTokens: Sendable {
     // MARK: Context
 
     /// The context word token `position` is, or `.other` (also outside the line).
-    private func word(_ position: Int) -> ContextWord {
+    @inline(__always) private static func word(_ position: Int, _ shapes: UnsafeMutableBufferPointer<TokenShape>) -> ContextWord {
         position >= 0 && position < shapes.count ? shapes[position].word : .other
     }
 
@@ -200,19 +237,20 @@ struct MessageTokens: Sendable {
         }
     }
 
-    private func isUserByContext(_ position: Int, _ line: UnsafeRawBufferPointer, _ coreStart: Int, _ coreEnd: Int) -> Bool {
+    private static func isUserByContext(_ position: Int, _ shapes: UnsafeMutableBufferPointer<TokenShape>, _ line: UnsafeRawBufferPointer,
+                                        _ coreStart: Int, _ coreEnd: Int) -> Bool {
         let first = line[coreStart]
         let isCapitalised = first &- UInt8(ascii: "A") < 26
-        let previous = word(position - 1)
+        let previous = word(position - 1, shapes)
         switch previous {
         // sshd writes an empty name as "invalid user  from …": "from" is then no name.
         case .user: return shapes[position].word != .from
         // "User Manager", "User Runtime Directory" (systemd): a capitalised word after a capitalised User is no name.
         case .capitalisedUser: return !isCapitalised && shapes[position].word != .from
-        case .forWord: if word(position + 1) == .from { return true }
+        case .forWord: if word(position + 1, shapes) == .from { return true }
         default: break
         }
-        if position == 0, word(1) == .colon { return true }
+        if position == 0, word(1, shapes) == .colon { return true }
         if previous == .by {
             guard (ByteClass.isLetter(first) && !isCapitalised) || first == UInt8(ascii: "_") else { return false }
             var index = coreStart

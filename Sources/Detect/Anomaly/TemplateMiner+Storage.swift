@@ -1,3 +1,4 @@
+import Glibc
 import Parse
 
 /// A category's storage. Recency lists are doubly linked through slots (-1 ends them).
@@ -85,7 +86,12 @@ extension TemplateMiner {
         TokenHash.add(&hash, name, 0..<name.count)
         var candidate = sourceByHash[hash] ?? -1
         while candidate >= 0 {
-            let found = sources[Int(candidate)].bytes.withUnsafeBytes { $0.elementsEqual(name) }
+            let found = sources[Int(candidate)].bytes.withUnsafeBytes { bytes in
+                guard bytes.count == name.count else { return false }
+                // Equal counts: both base addresses exist unless both are empty.
+                guard let left = bytes.baseAddress, let right = name.baseAddress else { return true }
+                return memcmp(left, right, bytes.count) == 0
+            }
             if found {
                 touch(source: candidate)
                 return candidate

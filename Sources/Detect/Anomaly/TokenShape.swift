@@ -44,6 +44,12 @@ struct TokenShape: Sendable {
     var hasDigit = false
     /// Whether it has `=`, `:`, `@` or `/`: without them and without digits, only the context can mask it.
     var hasSeparator = false
+    /// Whether it has `@`.
+    var hasAt = false
+    /// Its `:` count, at most 255.
+    var colons: UInt8 = 0
+    /// Its `.` count, at most 255.
+    var dots: UInt8 = 0
     /// Which word of the user-name contexts the raw token is.
     var word = ContextWord.other
 
