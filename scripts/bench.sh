@@ -90,7 +90,7 @@ supports() {
 }
 
 # The shipped rules without the anomaly detectors: what categorising every entry costs.
-cp -r "$rules" "$work/no-anomaly" && rm -rf "$work/no-anomaly/anomaly"
+cp -r "$rules" "$work/no-anomaly" && rm -rf "$work/no-anomaly/anomaly" "$work/no-anomaly/logsources.yml"
 mkdir -p "$work/sigma"
 for set in rules rules-threat-hunting rules-emerging-threats; do
   [ -d "$shared/sigma/rules/$set" ] && cp -r "$shared/sigma/rules/$set" "$work/sigma/$set"

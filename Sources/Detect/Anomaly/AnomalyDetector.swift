@@ -2,7 +2,9 @@ import Rules
 
 /// One learned anomaly detector (`detector:` of type `rare_category`, `category_rate`,
 /// `rare_process` or `rare_login`) with its settings read and defaulted (rules/CORRELATION.md).
-public struct AnomalyDetector: Sendable {
+/// A class: the model looks at its detectors for every entry, and copying one (its rule and
+/// settings) cost a tenth of the categorisation.
+public final class AnomalyDetector: Sendable {
     /// The detector's document.
     public let rule: CorrelationRule
     /// Learning period, µs of entry time from the model's first entry.

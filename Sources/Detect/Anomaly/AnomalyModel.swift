@@ -159,9 +159,6 @@ public final class AnomalyModel {
     /// Entry fields the model reads.
     public static let fieldNames: Set<String> = EntrySource.fieldNames.union(["MESSAGE"])
 
-    private static let messageName = Array("MESSAGE".utf8)
-    private static let exeName = Array("_EXE".utf8)
-    private static let uidName = Array("_UID".utf8)
 
     // MARK: Entries
 
@@ -171,7 +168,7 @@ public final class AnomalyModel {
         lastRealtime = realtime
         if learningStart == nil { learningStart = realtime }
         source.read(entry)
-        let message = Self.messageName.withUnsafeBytes { entry.value(ofName: $0) } ?? []
+        let message = source.message.map { entry.storage[$0] } ?? []
         let trusted = source.isTrusted
         let outcome = source.name.withUnsafeBytes { name in
             message.withUnsafeBytes { text in
@@ -202,8 +199,8 @@ public final class AnomalyModel {
         // Audit records carry the audited process's `_EXE`: their process events (the rules the
         // detector names) report those, with the parent and user, so they are not counted twice here.
         if !processDetectors.isEmpty, trusted, !source.isAudit,
-           let exe = Self.exeName.withUnsafeBytes({ entry.value(ofName: $0) }), !exe.isEmpty {
-            let isRoot = Self.uidName.withUnsafeBytes { entry.value(ofName: $0) }?.elementsEqual([UInt8(ascii: "0")]) ?? false
+           let exe = source.exe.map({ entry.storage[$0] }), !exe.isEmpty {
+            let isRoot = source.uid.map { entry.storage[$0].elementsEqual([UInt8(ascii: "0")]) } ?? false
             journalProcess(exe: exe, isRoot: isRoot, realtime: realtime, into: &findings)
         }
     }
@@ -291,7 +288,7 @@ public final class AnomalyModel {
         guard let carried = spend(detector, index: index, sourceHash: Self.fnv(source.name)) else { return }
         let category = (trusted ? miner : userMiner).category(at: outcome.slot)
         let sourceName = String(decoding: source.name, as: UTF8.self)
-        var explanation = "\(cell.count) messages of one category from \(sourceName) in the \(Self.duration(width)) window from \(Self.date(start)); the threshold was \(Alert_number(threshold))"
+        var explanation = "\(cell.count) messages of one category from \(sourceName) in the \(Self.duration(width)) window from \(Self.date(start)); the threshold was \(Self.number(threshold))"
         if carried > 0 { explanation += "; \(carried) more such alerts of this source were suppressed in the hour before" }
         var finding = AnomalyFinding(rule: detector.rule, level: detector.rule.level, realtime: realtime, isTrusted: trusted,
                                      value: hex, source: sourceName, explanation: explanation)
@@ -299,7 +296,7 @@ public final class AnomalyModel {
         finding.template = category.template
         finding.firstSeen = category.firstSeen
         finding.count = Double(cell.count)
-        finding.baseline = "usual \(Alert_number(max(cell.baseline, 0))) a window (moving average), highest during learning \(Alert_number(cell.peak)); fires at \(Alert_number(detector.factor))× that and at least \(Alert_number(detector.floor))"
+        finding.baseline = "usual \(Self.number(max(cell.baseline, 0))) a window (moving average), highest during learning \(Self.number(cell.peak)); fires at \(Self.number(detector.factor))× that and at least \(Self.number(detector.floor))"
         findings.append(finding)
         statistics.findings += 1
     }
@@ -554,13 +551,13 @@ public struct AnomalyStatistics: Sendable, Equatable {
     }
 }
 
-/// `Alert.number` for the model's texts: `12` for whole numbers, else up to two decimals.
-func Alert_number(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-    return String((value * 100).rounded() / 100)
-}
-
 extension AnomalyModel {
+    /// A number for the model's texts: `12` for whole numbers, else up to two decimals.
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String((value * 100).rounded() / 100)
+    }
+
     /// 64-bit FNV-1a (`FNV1a`) over concrete byte collections, specialised here for the hot path.
     static func fnv(_ bytes: ArraySlice<UInt8>, basis: UInt64 = FNV1a.offsetBasis) -> UInt64 {
         var value = basis
