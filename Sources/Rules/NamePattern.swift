@@ -1,5 +1,6 @@
-/// Matching of selection names against the `*` patterns of `1 of sel*` and `all of sel*`.
-enum NamePattern {
+/// Matching of names against `*` patterns: selection names in `1 of sel*` and `all of sel*`, and
+/// the source and unit names of anomaly detectors (`sources`, `network_units`).
+public enum NamePattern {
     /// The names among `names` that `pattern` selects, sorted; the pattern `*` (`them`) leaves out
     /// names starting with `_`.
     static func names(in names: some Sequence<String>, matching pattern: String) -> [String] {
@@ -12,9 +13,12 @@ enum NamePattern {
 
     /// Whether `name` matches `pattern`, where `*` is any run of characters and every other
     /// character is itself (case-sensitive, as Sigma identifiers are).
-    static func matches(name: String, pattern: String) -> Bool {
-        let text = Array(name.utf8)
-        let pattern = Array(pattern.utf8)
+    public static func matches(name: String, pattern: String) -> Bool {
+        matches(Array(name.utf8), pattern: Array(pattern.utf8))
+    }
+
+    /// `matches(name:pattern:)` on bytes.
+    public static func matches(_ text: [UInt8], pattern: [UInt8]) -> Bool {
         let star = UInt8(ascii: "*")
         var textIndex = 0
         var patternIndex = 0

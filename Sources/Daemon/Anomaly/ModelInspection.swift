@@ -3,6 +3,7 @@ import Journal
 import Alert
 import Glibc
 import Parse
+import Rules
 
 /// The model saved in a state directory, loaded for `cordon model show|export|forget` and
 /// `cordon replay --model`.
@@ -65,7 +66,7 @@ public struct ModelInspection {
             else { state = "learning not begun" }
             lines.append("  \(detector.rule.kind.rawValue) \(detector.rule.identifier) '\(detector.rule.title)': \(AnomalyModel.duration(detector.learning)) learning, \(state)")
         }
-        let categories = model.categoryViews().filter { view in pattern.map { NamePatternMatch.matches(view.source, pattern: $0) } ?? true }
+        let categories = model.categoryViews().filter { view in pattern.map { NamePattern.matches(name: view.source, pattern: $0) } ?? true }
         let statistics = model.statistics
         lines.append("")
         lines.append("Categories: \(categories.count)\(pattern.map { " from sources matching '\($0)'" } ?? "") "
@@ -83,7 +84,7 @@ public struct ModelInspection {
             }
             if group.count > limit { lines.append("    … \(group.count - limit) more (--limit)") }
         }
-        let processes = model.processViews().filter { view in pattern.map { NamePatternMatch.matches(view.value, pattern: "*" + $0 + "*") } ?? true }
+        let processes = model.processViews().filter { view in pattern.map { NamePattern.matches(name: view.value, pattern: "*" + $0 + "*") } ?? true }
         lines.append("")
         lines.append("Executables: \(processes.count)")
         for process in processes.prefix(limit * 10) {
@@ -177,21 +178,5 @@ public struct ModelInspection {
         list(model.normal.sorted()) { string($0) }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// `*` patterns for `model show --source`.
-enum NamePatternMatch {
-    static func matches(_ text: String, pattern: String) -> Bool {
-        matches(Array(text.utf8), Array(pattern.utf8))
-    }
-
-    static func matches(_ text: [UInt8], _ pattern: [UInt8]) -> Bool {
-        if pattern.isEmpty { return text.isEmpty }
-        if pattern[0] == UInt8(ascii: "*") {
-            for start in 0...text.count where matches(Array(text[start...]), Array(pattern.dropFirst())) { return true }
-            return false
-        }
-        return !text.isEmpty && text[0] == pattern[0] && matches(Array(text.dropFirst()), Array(pattern.dropFirst()))
     }
 }

@@ -406,7 +406,7 @@ public final class AnomalyModel {
         let parent = fields["ParentImage"].map { Escaping.text($0, limit: 512) }
         let isRoot = user == "root" || user == "0"
         let parentName = parent.map { String($0.split(separator: "/").last ?? "") } ?? ""
-        let underNetworkService = Self.networkDaemons.contains { NamePatterns.matches(Array(parentName.utf8), Array($0.utf8)) }
+        let underNetworkService = Self.networkDaemons.contains { NamePattern.matches(name: parentName, pattern: $0) }
         var level = detector.rule.level
         if isRoot || underNetworkService { level = max(level, .high) }
         guard let carried = spend(detector, index: index, sourceHash: 1) else { return }

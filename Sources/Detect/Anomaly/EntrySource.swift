@@ -1,5 +1,6 @@
 import Glibc
 import Journal
+import Rules
 
 /// Which source an entry comes from, for categorisation: its messages are mined per source.
 ///
@@ -122,32 +123,8 @@ struct NamePatterns: Sendable {
         self.patterns = patterns.map { Array($0.utf8) }
     }
 
-    /// Whether any pattern matches all of `name`.
+    /// Whether any pattern matches all of `name` (`NamePattern.matches`).
     func matches(_ name: [UInt8]) -> Bool {
-        patterns.contains { Self.matches(name, $0) }
-    }
-
-    /// Glob match where `*` is any run of bytes.
-    static func matches(_ text: [UInt8], _ pattern: [UInt8]) -> Bool {
-        var textIndex = 0, patternIndex = 0
-        var starPattern = -1, starText = 0
-        while textIndex < text.count {
-            if patternIndex < pattern.count, pattern[patternIndex] != UInt8(ascii: "*"), pattern[patternIndex] == text[textIndex] {
-                textIndex += 1
-                patternIndex += 1
-            } else if patternIndex < pattern.count, pattern[patternIndex] == UInt8(ascii: "*") {
-                starPattern = patternIndex
-                starText = textIndex
-                patternIndex += 1
-            } else if starPattern >= 0 {
-                patternIndex = starPattern + 1
-                starText += 1
-                textIndex = starText
-            } else {
-                return false
-            }
-        }
-        while patternIndex < pattern.count, pattern[patternIndex] == UInt8(ascii: "*") { patternIndex += 1 }
-        return patternIndex == pattern.count
+        patterns.contains { NamePattern.matches(name, pattern: $0) }
     }
 }
