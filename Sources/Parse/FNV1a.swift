@@ -4,23 +4,28 @@
 public struct FNV1a: Sendable {
     /// The standard offset basis.
     public static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-    static let prime: UInt64 = 0x0000_0100_0000_01b3
+    /// The FNV prime for 64 bits.
+    public static let prime: UInt64 = 0x0000_0100_0000_01b3
 
-    public private(set) var value: UInt64
+    /// The hash of the bytes added so far.
+    public var value: UInt64 { state }
+    @usableFromInline var state: UInt64
 
-    public init(basis: UInt64 = FNV1a.offsetBasis) {
-        value = basis
+    @inlinable public init(basis: UInt64 = FNV1a.offsetBasis) {
+        state = basis
     }
 
-    public mutating func add<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+    /// Inlinable, so that callers in other modules get code specialised for their byte
+    /// collection: the anomaly model hashes every entry's source with it.
+    @inlinable public mutating func add<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
         for byte in bytes {
-            value ^= UInt64(byte)
-            value = value &* Self.prime
+            state ^= UInt64(byte)
+            state = state &* Self.prime
         }
     }
 
     /// The hash of `bytes`.
-    public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes, basis: UInt64 = offsetBasis) -> UInt64 {
+    @inlinable public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes, basis: UInt64 = offsetBasis) -> UInt64 {
         var hasher = FNV1a(basis: basis)
         hasher.add(bytes)
         return hasher.value

@@ -235,7 +235,7 @@ public final class AnomalyModel {
         guard !normal.contains(hex) else { return }
         let miner = source.isTrusted ? miner : userMiner
         let category = miner.category(at: outcome.slot)
-        guard let carried = spend(detector, index: index, sourceHash: Self.fnv(source.name)) else { return }
+        guard let carried = spend(detector, index: index, sourceHash: FNV1a.hash(source.name)) else { return }
         let sourceName = String(decoding: source.name, as: UTF8.self)
         var explanation: String
         if outcome.isNew {
@@ -285,7 +285,7 @@ public final class AnomalyModel {
         cells[slot].fired = true
         let hex = Self.hex(outcome.identifier)
         guard !normal.contains(hex) else { return }
-        guard let carried = spend(detector, index: index, sourceHash: Self.fnv(source.name)) else { return }
+        guard let carried = spend(detector, index: index, sourceHash: FNV1a.hash(source.name)) else { return }
         let category = (trusted ? miner : userMiner).category(at: outcome.slot)
         let sourceName = String(decoding: source.name, as: UTF8.self)
         var explanation = "\(cell.count) messages of one category from \(sourceName) in the \(Self.duration(width)) window from \(Self.date(start)); the threshold was \(Self.number(threshold))"
@@ -318,9 +318,11 @@ public final class AnomalyModel {
     }
 
     private func journalProcess(exe: ArraySlice<UInt8>, isRoot: Bool, realtime: UInt64, into findings: inout [AnomalyFinding]) {
-        var hash = Self.fnv(source.name)
-        hash = Self.fnv([0], basis: hash)
-        hash = Self.fnv(exe, basis: hash)
+        var hasher = FNV1a()
+        hasher.add(source.name)
+        hasher.add(CollectionOfOne(0))
+        hasher.add(exe)
+        let hash = hasher.value
         if processes.touch(hash) {
             processes.modify(hash) { (seen: inout Seen) -> Void in
                 seen.lastSeen = realtime
@@ -391,7 +393,7 @@ public final class AnomalyModel {
         }
         guard !image.isEmpty else { return }
         let prefix = Array("process: ".utf8)
-        let hash = Self.fnv(image[...], basis: Self.fnv(prefix))
+        let hash = FNV1a.hash(image, basis: FNV1a.hash(prefix))
         if processes.touch(hash) {
             processes.modify(hash) { (seen: inout Seen) -> Void in
                 seen.lastSeen = realtime
@@ -431,7 +433,7 @@ public final class AnomalyModel {
         guard let user = fields[detector.userField], !user.isEmpty,
               let addressText = fields[detector.addressField], let address = IPAddress(addressText[...])?.unmapped else { return }
         let network = Self.network(address, ipv4Prefix: detector.ipv4Prefix, ipv6Prefix: detector.ipv6Prefix)
-        let userHash = Self.fnv(user)
+        let userHash = FNV1a.hash(user)
         let hour = Int((realtime / 3_600_000_000) % 24)
         let learning = isLearning(detector, at: realtime)
         var history = logins.value(forKey: userHash)
@@ -496,7 +498,7 @@ public final class AnomalyModel {
         var groups: [String] = []
         for word in [high, low] { for shift in stride(from: 48, through: 0, by: -16) { groups.append(String((word >> UInt64(shift)) & 0xffff, radix: 16)) } }
         let text = groups.joined(separator: ":") + "/\(ipv6Prefix)"
-        return (fnv(Array(text.utf8)), text)
+        return (FNV1a.hash(text.utf8), text)
     }
 
     // MARK: Budgets
@@ -558,22 +560,9 @@ extension AnomalyModel {
         return String((value * 100).rounded() / 100)
     }
 
-    /// 64-bit FNV-1a (`FNV1a`) over concrete byte collections, specialised here for the hot path.
-    static func fnv(_ bytes: ArraySlice<UInt8>, basis: UInt64 = FNV1a.offsetBasis) -> UInt64 {
-        var value = basis
-        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return value
-    }
-
-    static func fnv(_ bytes: [UInt8], basis: UInt64 = FNV1a.offsetBasis) -> UInt64 {
-        fnv(bytes[...], basis: basis)
-    }
-
-    /// The id as 16 hex digits.
+    /// The id as 16 hex digits (as `CORDON_CATEGORY` has it).
     public static func hex(_ identifier: UInt64) -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        bytes.withUnsafeMutableBytes { TemplateMiner.hex(identifier, into: $0) }
-        return String(decoding: bytes, as: UTF8.self)
+        FNV1a.hex(identifier)
     }
 
     /// Entry time as `2024-03-08 14:05:09 UTC`.

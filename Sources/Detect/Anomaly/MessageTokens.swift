@@ -59,12 +59,12 @@ struct MessageTokens: Sendable {
                 // Letters, bytes ≥ 0x80 and the punctuation above `@` (most bytes) are neither space,
                 // digit nor separator: one comparison, then the next byte.
                 if byte > UInt8(ascii: "@") {
-                    hash = (hash ^ UInt64(byte)) &* TokenHash.prime
+                    hash = (hash ^ UInt64(byte)) &* FNV1a.prime
                     index += 1
                     continue
                 }
                 if ByteClass.isSpace(byte) { break }
-                hash = (hash ^ UInt64(byte)) &* TokenHash.prime
+                hash = (hash ^ UInt64(byte)) &* FNV1a.prime
                 if ByteClass.isDigit(byte) {
                     hasDigit = true
                 } else if byte == UInt8(ascii: ":") {

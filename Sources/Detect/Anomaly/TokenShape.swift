@@ -1,3 +1,4 @@
+import Parse
 /// What replaces a token, or a part of one, in a template. Masks are typed so that values of
 /// different kinds (an address, a count) never merge by accident.
 enum TokenMask: UInt8, Sendable {
@@ -113,27 +114,20 @@ enum ByteClass {
 
 /// FNV-1a 64 steps over raw bytes, without the generic `Sequence` path.
 enum TokenHash {
-    static let prime: UInt64 = 0x0000_0100_0000_01b3
     /// The key of `<*>`: a template position that has taken different values.
     /// (FNV-1a 64 of the three bytes `<*>`, a literal so the hot path needs no lazy initialisation;
     /// a test checks it.)
     static let wildcard: UInt64 = 0x70cc_8c18_30b5_f0c7
 
     @inline(__always) static func add(_ hash: inout UInt64, _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
-        var value = hash
-        for index in range { value = (value ^ UInt64(bytes[index])) &* prime }
-        hash = value
+        hash = FNV1a.hash(UnsafeRawBufferPointer(rebasing: bytes[range]), basis: hash)
     }
 
     @inline(__always) static func add(_ hash: inout UInt64, _ text: StaticString) {
-        text.withUTF8Buffer { buffer in
-            var value = hash
-            for byte in buffer { value = (value ^ UInt64(byte)) &* prime }
-            hash = value
-        }
+        text.withUTF8Buffer { hash = FNV1a.hash($0, basis: hash) }
     }
 
     @inline(__always) static func add(_ hash: inout UInt64, _ byte: UInt8) {
-        hash = (hash ^ UInt64(byte)) &* prime
+        hash = (hash ^ UInt64(byte)) &* FNV1a.prime
     }
 }
