@@ -113,6 +113,9 @@ extension AnomalyModel {
             let identifier = try decoder.readString()
             let position = positions[identifier]
             for trusted in [true, false] {
+                // Filled apart and stored once: writing each cell through the model's array of
+                // arrays copied the detector's cells for every cell restored.
+                var cells: [RateCell] = []
                 let cellCount = try Self.count(&decoder)
                 for _ in 0..<cellCount {
                     var cell = RateCell()
@@ -122,12 +125,12 @@ extension AnomalyModel {
                     cell.fired = try decoder.readBool()
                     cell.baseline = try decoder.readDouble()
                     cell.peak = try decoder.readDouble()
-                    guard let position, let slot = (trusted ? miner : userMiner).slot(of: cell.identifier).map(Int.init) else { continue }
-                    var cells = trusted ? rateCells[position] : userRateCells[position]
+                    guard position != nil, let slot = (trusted ? miner : userMiner).slot(of: cell.identifier).map(Int.init) else { continue }
                     if slot >= cells.count { cells.append(contentsOf: repeatElement(RateCell(), count: slot - cells.count + 1)) }
                     cells[slot] = cell
-                    if trusted { rateCells[position] = cells } else { userRateCells[position] = cells }
                 }
+                guard let position else { continue }
+                if trusted { rateCells[position] = cells } else { userRateCells[position] = cells }
             }
         }
         let processCount = try Self.count(&decoder)
