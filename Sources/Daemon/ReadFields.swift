@@ -23,15 +23,15 @@ enum ReadFields {
 
     /// What `run` and `replay` read: the engine's fields and `pipeline`, and with
     /// `journalTampering` what its signs need.
-    static func selection(for engine: Engine, journalTampering: Bool = false, also: Set<String> = []) -> JournalFieldSelection {
+    /// With `anomalies` (anomaly detectors loaded), also what the model reads
+    /// (`AnomalyModel.fieldNames`: the message and the fields that name its source).
+    static func selection(for engine: Engine, journalTampering: Bool = false, anomalies: Bool = false,
+                          also: Set<String> = []) -> JournalFieldSelection {
         JournalFieldSelection(names: engine.readFieldNames.union(pipeline).union(journalTampering ? Self.journalTampering : []).union(also)
-            .union(AnomalyModel.fieldNames).subtracting(anomalyAdded))
+            .union(anomalies ? AnomalyModel.fieldNames : []).subtracting(anomalyAdded))
     }
 
-    /// What the anomaly model reads (`AnomalyModel.fieldNames`: the message and the fields that
-    /// name its source) is always read: cheap, and it keeps the selection independent of which
-    /// detectors are loaded. Never read: the fields the pipeline adds itself, which an entry
-    /// could otherwise carry forged.
+    /// Never read: the fields the pipeline adds itself, which an entry could otherwise carry forged.
     static let anomalyAdded: Set<String> = ["CORDON_CATEGORY", "CORDON_TEMPLATE"]
 
     /// What `WrittenAlerts` reads of Cordon's earlier alerts: `OwnEntries.isOwnAlert`, the

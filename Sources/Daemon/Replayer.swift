@@ -71,7 +71,8 @@ public struct Replayer {
         }
         let files = try JournalOpening.journalFiles(in: paths)
         let journal = try JournalOpening.open(.files(files), dataThreshold: dataThreshold)
-        let fields = ReadFields.selection(for: engine, journalTampering: journalTampering)
+        let fields = ReadFields.selection(for: engine, journalTampering: journalTampering,
+                                          anomalies: detection.correlator?.anomalies != nil)
         var sinks: [AlertSink] = [OutputAlertSink(format: format)]
         if toJournal { sinks.append(JournalAlertSink()) }
         // One pipeline per host (machine id), as `run` has one loop per host: correlation and

@@ -165,6 +165,7 @@ extension Runner {
                                 journalTampering: configuration.journalTampering ? JournalTampering() : nil,
                                 responder: responder, logger: logger)
         let fields = ReadFields.selection(for: engine, journalTampering: configuration.journalTampering,
+                                          anomalies: correlator?.anomalies != nil,
                                           also: FaultInjection.stallMarker == nil ? [] : ["MESSAGE"])
         return Generation(configuration: configuration, pipeline: pipeline, fields: fields,
                           responder: responder, ruleCount: engine.rules.count)

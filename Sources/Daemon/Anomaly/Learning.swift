@@ -38,7 +38,6 @@ public struct Learning {
         /// Where the checkpoint now stands, and whether it was there before.
         public var position: Checkpoint.Position = .head
         public var keptCheckpoint = false
-        public var replacedModel = false
     }
 
     public func run() throws(Failure) -> Report {
@@ -53,7 +52,7 @@ public struct Learning {
         }
         try store.checkpoints.prepare()
         let journal = try JournalOpening.open(source, dataThreshold: configuration.dataThreshold)
-        let fields = ReadFields.selection(for: detection.engine)
+        let fields = ReadFields.selection(for: detection.engine, anomalies: true)
         let pipeline = Pipeline(engine: detection.engine, ownEntries: OwnEntries(userID: geteuid()), sinks: [], host: ReplayHost(),
                                 assemblyOptions: configuration.assembly, correlator: correlator, logger: logger)
         // Learn up to the daemon's checkpoint: entries after it are the daemon's to read.
@@ -104,7 +103,6 @@ public struct Learning {
         // The saved state: the checkpoint's correlation state (or a fresh one) with the model learned.
         let (saved, _) = detection.makeCorrelator(existing?.state)
         guard let saved else { throw Failure(.software, "the correlator vanished") }
-        report.replacedModel = saved.anomalies.map { $0.categoryCount > 0 } ?? false && existing?.state != nil
         saved.replaceAnomalyModel(with: model)
         let position: Checkpoint.Position
         if let existing {
@@ -113,7 +111,7 @@ public struct Learning {
         } else {
             position = last.map { .after($0) } ?? .head
         }
-        try store.checkpoints.save(Checkpoint(position: position, savedRealtime: existing?.savedRealtime ?? Self.now(),
+        try store.checkpoints.save(Checkpoint(position: position, savedRealtime: existing?.savedRealtime ?? realtimeMicroseconds(),
                                               state: saved.snapshot()))
         report.position = position
         report.categories = model.categoryCount
@@ -127,11 +125,5 @@ public struct Learning {
             return UInt64(part.dropFirst(2), radix: 16)
         }
         return nil
-    }
-
-    static func now() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
     }
 }
