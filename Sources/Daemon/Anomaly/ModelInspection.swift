@@ -58,7 +58,8 @@ public struct ModelInspection {
         } else {
             lines.append("Nothing learned yet")
         }
-        let latest = model.categoryViews().map(\.lastSeen).max() ?? 0
+        let allCategories = model.categoryViews()
+        let latest = allCategories.map(\.lastSeen).max() ?? 0
         for detector in model.detectors {
             let end = model.learningStart.map { $0 &+ detector.learning }
             let state: String
@@ -66,7 +67,7 @@ public struct ModelInspection {
             else { state = "learning not begun" }
             lines.append("  \(detector.rule.kind.rawValue) \(detector.rule.identifier) '\(detector.rule.title)': \(AnomalyModel.duration(detector.learning)) learning, \(state)")
         }
-        let categories = model.categoryViews().filter { view in pattern.map { NamePattern.matches(name: view.source, pattern: $0) } ?? true }
+        let categories = allCategories.filter { view in pattern.map { NamePattern.matches(name: view.source, pattern: $0) } ?? true }
         let statistics = model.statistics
         lines.append("")
         lines.append("Categories: \(categories.count)\(pattern.map { " from sources matching '\($0)'" } ?? "") "

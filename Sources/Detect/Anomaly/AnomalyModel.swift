@@ -251,7 +251,6 @@ public final class AnomalyModel {
         finding.firstSeen = outcome.isNew ? nil : category.firstSeen
         finding.baseline = outcome.isNew ? "no category of \(sourceName) matched it" : "learned as '\(category.example)'"
         findings.append(finding)
-        statistics.findings += 1
     }
 
     private func categoryRate(_ detector: AnomalyDetector, index: Int, position: Int, outcome: TemplateMiner.Outcome,
@@ -298,7 +297,6 @@ public final class AnomalyModel {
         finding.count = Double(cell.count)
         finding.baseline = "usual \(Self.number(max(cell.baseline, 0))) a window (moving average), highest during learning \(Self.number(cell.peak)); fires at \(Self.number(detector.factor))× that and at least \(Self.number(detector.floor))"
         findings.append(finding)
-        statistics.findings += 1
     }
 
     /// Folds a closed window into the cell's baseline, with the empty windows up to `nextStart`.
@@ -349,8 +347,7 @@ public final class AnomalyModel {
                                          value: text, source: sourceName, explanation: explanation)
             finding.baseline = "\(processes.count) executables known"
             findings.append(finding)
-            statistics.findings += 1
-        }
+            }
     }
 
     private func remember(hash: UInt64, text: String, realtime: UInt64) {
@@ -422,7 +419,6 @@ public final class AnomalyModel {
         finding.cursor = cursor
         finding.baseline = "\(processes.count) executables known"
         findings.append(finding)
-        statistics.findings += 1
     }
 
     /// Binaries whose children are suspect: network daemons and interpreters serving requests.
@@ -482,7 +478,6 @@ public final class AnomalyModel {
         finding.baseline = "networks known for \(userText): \(known.isEmpty ? "none" : known.joined(separator: " "))"
             + (detector.watchesHours ? "; hours: \(Self.hours(knownHours))" : "")
         findings.append(finding)
-        statistics.findings += 1
     }
 
     /// The network of `address` at the detector's prefix, its text and a hash.
@@ -532,7 +527,6 @@ public final class AnomalyModel {
 /// Counters of the anomaly model.
 public struct AnomalyStatistics: Sendable, Equatable {
     public var categorised = 0
-    public var findings = 0
     /// Findings over a detector's hourly limit, not reported.
     public var suppressed = 0
     public var minerEvictions = 0
@@ -546,7 +540,7 @@ public struct AnomalyStatistics: Sendable, Equatable {
     /// Adds the counters of another model (an earlier part of a run, another host). Each field
     /// is a count of events, so they add up.
     public mutating func accumulate(_ other: AnomalyStatistics) {
-        for path in [\AnomalyStatistics.categorised, \.findings, \.suppressed, \.minerEvictions, \.userMinerEvictions,
+        for path in [\AnomalyStatistics.categorised, \.suppressed, \.minerEvictions, \.userMinerEvictions,
                      \.processEvictions, \.userEvictions, \.untrustedIgnored] {
             self[keyPath: path] += other[keyPath: path]
         }
