@@ -204,7 +204,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let hook = try Self.recordingHook(in: directory)
-        let configuration = try directory.write("cordon.yaml", Self.config(hook: hook, ttl: "6s"))
+        let configuration = try directory.write("cordon.yaml", Self.config(hook: hook, ttl: "20s"))
         let host = "release-" + uniqueToken()
         _ = try makeJournal(export: Self.bruteForce(source: "203.0.113.60", start: 1_800_000_000_000_000, host: host),
                             directory: directory.path + "/journal")
@@ -220,7 +220,9 @@ import Testing
         #expect(release.standardOutput.contains("released \(identifier) (block-ssh-source 203.0.113.60)"))
         let released = try waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 1)
         #expect(released.first?.string("CORDON_ACTION_BY") == "operator")
-        sleep(8)  // past the TTL
+        // Past the TTL (20 s: long enough that the listing and the release above come before it on a loaded machine).
+        let pastTTL = Double(applied.first?.realtime ?? 0) / 1_000_000 + 22
+        while Date().timeIntervalSince1970 < pastTTL { usleep(200_000) }
         #expect(Self.runs(directory).filter { $0.hasPrefix("done release") }.count == 1)
         #expect(try waitForEntries(CordonMessageID.actionReleased, "CORDON_ACTION_ID", identifier, count: 2, timeout: 0.5).count <= 1)
         let unknown = try runCommand([Paths.cordon, "release", "--state-dir", directory.path + "/state", "0123"])
