@@ -35,8 +35,9 @@ enum ReadFields {
     static let anomalyAdded: Set<String> = ["CORDON_CATEGORY", "CORDON_TEMPLATE"]
 
     /// What `WrittenAlerts` reads of Cordon's earlier alerts: `OwnEntries.isOwnAlert`, the
-    /// alert key and its source entry's time.
+    /// alert key, its source entry's time and machine.
     static let writtenAlerts = JournalFieldSelection(names: [
         "MESSAGE_ID", "_TRANSPORT", "_UID", "CORDON_SOURCE_CURSOR", "CORDON_RULE_ID", "CORDON_SOURCE_REALTIME",
+        "CORDON_MACHINE_ID",
     ])
 }

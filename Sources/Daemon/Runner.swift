@@ -56,8 +56,10 @@ public struct Runner {
         var alreadyWritten = Set<AlertKey>()
         var earlierAlerts: WrittenAlerts.Bound?
         if let checkpoint {
-            (alreadyWritten, earlierAlerts) = try WrittenAlerts.search(since: checkpoint.savedRealtime, ownEntries: ownEntries,
-                                                                       dataThreshold: configuration.dataThreshold)
+            let found = try WrittenAlerts.search(since: checkpoint.savedRealtime, ownEntries: ownEntries,
+                                                 dataThreshold: configuration.dataThreshold)
+            alreadyWritten = found.keys
+            earlierAlerts = found.bound(since: checkpoint.savedRealtime)
         }
         generation.pipeline.addAlreadyWritten(alreadyWritten)
 

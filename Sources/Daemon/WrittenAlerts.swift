@@ -79,17 +79,25 @@ enum WrittenAlerts {
         return nil
     }
 
-    /// The keys of Cordon's own alerts in the local journal written at or after `sinceRealtime`.
-    static func keys(since sinceRealtime: UInt64, ownEntries: OwnEntries, dataThreshold: Int) throws(Failure) -> Set<AlertKey> {
-        try search(since: sinceRealtime, ownEntries: ownEntries, dataThreshold: dataThreshold).keys
+    /// Cordon's own alerts found in the local journal.
+    struct Found: Sendable {
+        /// Their keys: the alerts not to write again.
+        var keys = Set<AlertKey>()
+        /// The newest `CORDON_SOURCE_REALTIME` among them, per `CORDON_MACHINE_ID` ("" for alerts
+        /// without one).
+        var newestSource: [String: UInt64] = [:]
+
+        /// The bound a checkpoint saved at `since` must keep until it is past the source entries
+        /// of these alerts, of every machine or of `machineID`'s only (nil: none found).
+        func bound(since: UInt64, machineID: String? = nil) -> Bound? {
+            let newest = machineID.map { newestSource[$0] } ?? newestSource.values.max()
+            return newest.map { Bound(since: since, newestSource: $0) }
+        }
     }
 
-    /// The keys of Cordon's own alerts in the local journal written at or after `sinceRealtime`,
-    /// and the bound a checkpoint must keep until it is past their source entries (nil: none found).
-    static func search(since sinceRealtime: UInt64, ownEntries: OwnEntries,
-                       dataThreshold: Int) throws(Failure) -> (keys: Set<AlertKey>, bound: Bound?) {
-        var keys = Set<AlertKey>()
-        var newestSource: UInt64?
+    /// Cordon's own alerts in the local journal written at or after `sinceRealtime`.
+    static func search(since sinceRealtime: UInt64, ownEntries: OwnEntries, dataThreshold: Int) throws(Failure) -> Found {
+        var found = Found()
         let start = sinceRealtime > slackMicroseconds ? sinceRealtime - slackMicroseconds : 0
         do {
             let journal = try Journal(source: .local, dataThreshold: dataThreshold)
@@ -103,15 +111,16 @@ enum WrittenAlerts {
                       let cursor = entry.string("CORDON_SOURCE_CURSOR"),
                       let rule = entry.string("CORDON_RULE_ID")
                 else { continue }
-                keys.insert(AlertKey(sourceCursor: cursor, ruleIdentifier: rule))
+                found.keys.insert(AlertKey(sourceCursor: cursor, ruleIdentifier: rule))
                 if let source = entry.string("CORDON_SOURCE_REALTIME").flatMap({ UInt64($0) }) {
-                    newestSource = max(newestSource ?? 0, source)
+                    let machine = entry.string("CORDON_MACHINE_ID") ?? ""
+                    found.newestSource[machine] = max(found.newestSource[machine] ?? 0, source)
                 }
-                if keys.count >= limit { break }
+                if found.keys.count >= limit { break }
             }
         } catch {
             throw Failure(.software, "cannot read Cordon's earlier alerts from the local journal (\(error)); run as root or in the systemd-journal group")
         }
-        return (keys, newestSource.map { Bound(since: sinceRealtime, newestSource: $0) })
+        return found
     }
 }

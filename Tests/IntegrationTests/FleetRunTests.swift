@@ -150,6 +150,63 @@ extension JournaldTests {
         #expect(daemon.stop() == 0)
     }
 
+    @Test("Fleet: SIGKILL after alerting, a restart that checkpoints before it has caught up, another restart: no alert twice")
+    func aHostRestartThatCheckpointsMidwayKeepsTheEarlierAlertsFindable() throws {
+        // JournaldTests' aRestartThatCheckpointsMidwayKeepsTheEarlierAlertsFindable for a host loop:
+        // A alerts on 12,000 entries and is killed; B finds A's alerts, saves as often as it may
+        // (each save at most 5 % of the time) and is killed at entry 10,000; C, from B's last
+        // checkpoint, must still find A's alerts for the entries after it.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let token = uniqueToken()
+        let stall = "stall-" + uniqueToken()
+        let machine = uniqueToken()
+        let rules = try directory.write("rules/midway.yml", markerRule(identifier: "fleet-midway-\(token)", field: "CORDONTEST_FLEETMIDWAY", value: token))
+        var bytes: [UInt8] = []
+        let total = 12_001, stallIndex = 10_000
+        for index in 0..<total {
+            // One entry is the stall marker (no alert); the others alert.
+            let fields: [(String, [UInt8])] = index == stallIndex
+                ? [("MESSAGE", Array("fleet midway \(stall)".utf8))]
+                : [("MESSAGE", Array("fleet midway entry \(index)".utf8)), ("CORDONTEST_FLEETMIDWAY", Array(token.utf8)),
+                   ("CORDONTEST_FLEETMIDWAY_SEQ", Array("n\(index)".utf8))]
+            ExportFormat.append(exportEntry(realtime: Self.fleetStart + UInt64(index) * 1_000, fields: fields, machine: machine), to: &bytes)
+        }
+        _ = try makeJournal(export: bytes, directory: directory.path + "/j")
+        let rare = try directory.write("rare.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1000000\n")
+        let often = try directory.write("often.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1\n")
+        let common = ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state",
+                      "--directory", directory.path + "/j", "--from-start"]
+        func alerts() throws -> [JournalEntry] { try alertEntries(field: "CORDON_RULE_ID", value: "fleet-midway-\(token)") }
+
+        let a = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/a.log")
+        #expect(a.waitUntilStarted(), "A did not start: \(a.log)")
+        #expect(try waitForAlerts(field: "CORDON_RULE_ID", value: "fleet-midway-\(token)", count: total - 1, timeout: 60).count == total - 1)
+        a.kill(SIGKILL)
+        a.wait()
+        // B's checkpoints must be saved later than A's alerts plus the restart search's slack (10 s).
+        sleep(11)
+
+        let b = try DaemonProcess(arguments: common + ["--config", often], logPath: directory.path + "/b.log",
+                                  environment: ["CORDON_FAULT_STALL": stall])
+        let deadline = Date().addingTimeInterval(30)
+        while !b.log.contains("the detection loop stalls now"), b.process.isRunning, Date() < deadline { usleep(50_000) }
+        #expect(b.log.contains("the detection loop stalls now"), "B did not reach the stall: \(b.log.suffix(2000))")
+        b.kill(SIGKILL)
+        b.wait()
+
+        let c = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/c.log")
+        #expect(c.waitUntilStarted(), "C did not start: \(c.log)")
+        usleep(3_000_000)  // C reads the entries after B's checkpoint: a duplicate, if one were coming
+        #expect(c.stop() == 0)
+        let sequences = try alerts().compactMap { $0.string("CORDON_FIELD_CORDONTEST_FLEETMIDWAY_SEQ") }
+        #expect(sequences.count == total - 1, "\(sequences.count - Set(sequences).count) alerts twice")
+        #expect(Set(sequences) == Set((0..<total).filter { $0 != stallIndex }.map { "n\($0)" }))
+        // The case this is about: B saved a checkpoint part way (C did not start at the head).
+        let suppressed = c.log.split(separator: " ").first { $0.hasPrefix("duplicates_suppressed=") }.flatMap { Int($0.dropFirst(22)) }
+        #expect(suppressed.map { $0 > total - stallIndex && $0 < total - 1 } == true, "C suppressed \(suppressed.map(String.init) ?? "?"): \(c.log.suffix(1500))")
+    }
+
     @Test("Fleet mode raises its open-file limit to the hard limit: each host's view opens every file of the directory")
     func raisesTheOpenFileLimit() throws {
         let directory = try TemporaryDirectory()

@@ -67,11 +67,12 @@ struct FleetRunner {
         if try !WrittenAlerts.writeStartMarker(summary: summary, timeoutMilliseconds: 5000, dataThreshold: configuration.dataThreshold) {
             logger.warning("The start marker did not reach the journal within 5 s; alerts written just before a crash may be written again")
         }
-        var alreadyWritten = Set<AlertKey>()
+        var earlier = WrittenAlerts.Found()
         if let oldest = checkpoints.values.map(\.savedRealtime).min() {
-            alreadyWritten = try WrittenAlerts.keys(since: oldest, ownEntries: OwnEntries(userID: geteuid()),
-                                                    dataThreshold: configuration.dataThreshold)
+            earlier = try WrittenAlerts.search(since: oldest, ownEntries: OwnEntries(userID: geteuid()),
+                                               dataThreshold: configuration.dataThreshold)
         }
+        let alreadyWritten = earlier.keys
 
         var hosts: [Host] = []
         let pingInterval = service.pingInterval
@@ -86,6 +87,7 @@ struct FleetRunner {
         let firstStart = checkpoints.isEmpty
         for id in known.sorted() {
             hosts.append(try startHost(id, shared: shared, checkpoint: checkpoints[id], alreadyWritten: alreadyWritten,
+                                       earlierAlerts: checkpoints[id].flatMap { earlier.bound(since: $0.savedRealtime, machineID: id) },
                                        fromStart: runner.fromStart || !firstStart, pingInterval: pingInterval))
         }
         if known.isEmpty, hasEntries(discovery) {
@@ -143,6 +145,7 @@ struct FleetRunner {
                     // Every entry of a host seen for the first time is new: read it from its start.
                     let checkpoint = try CheckpointStore(directory: hostDirectory(id)).load()
                     hosts.append(try startHost(id, shared: shared, checkpoint: checkpoint, alreadyWritten: alreadyWritten,
+                                               earlierAlerts: checkpoint.flatMap { earlier.bound(since: $0.savedRealtime, machineID: id) },
                                                fromStart: true, pingInterval: pingInterval))
                     logger.info("New host", metadata: ["host.machine_id": "\(id)", "hosts": "\(hosts.count)"])
                 }
@@ -244,8 +247,10 @@ struct FleetRunner {
     }
 
     /// Opens the host's view of the journal, positions its loop and starts its thread.
+    /// - Parameter earlierAlerts: the bound of the alerts the start's search found for this host's
+    ///   entries, which its checkpoints keep until the loop is past them (see `WrittenAlerts.Bound`).
     func startHost(_ machineID: String, shared: Shared, checkpoint: Checkpoint?, alreadyWritten: Set<AlertKey>,
-                   fromStart: Bool, pingInterval: Int?) throws(Failure) -> Host {
+                   earlierAlerts: WrittenAlerts.Bound?, fromStart: Bool, pingInterval: Int?) throws(Failure) -> Host {
         let journal = try JournalOpening.open(runner.source, dataThreshold: configuration.dataThreshold)
         do {
             try journal.addMatch(field: "_MACHINE_ID", value: machineID)
@@ -261,6 +266,7 @@ struct FleetRunner {
                         logger: logger.with(metadata: "host.machine_id", "\(machineID)"),
                         stallMarker: FaultInjection.stallMarker)
         loop.managesResponder = false
+        loop.earlierAlerts = earlierAlerts
         try loop.position(at: checkpoint, fromStart: fromStart)
         let box = LoopBox(loop)
         let thread = Thread {
