@@ -173,30 +173,13 @@ extension JournaldTests {
             ExportFormat.append(exportEntry(realtime: Self.fleetStart + UInt64(index) * 1_000, fields: fields, machine: machine), to: &bytes)
         }
         _ = try makeJournal(export: bytes, directory: directory.path + "/j")
-        let rare = try directory.write("rare.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1000000\n")
-        let often = try directory.write("often.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1\n")
         let common = ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state",
                       "--directory", directory.path + "/j", "--from-start"]
         func alerts() throws -> [JournalEntry] { try alertEntries(field: "CORDON_RULE_ID", value: "fleet-midway-\(token)") }
 
-        let a = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/a.log")
-        #expect(a.waitUntilStarted(), "A did not start: \(a.log)")
-        #expect(try waitForAlerts(field: "CORDON_RULE_ID", value: "fleet-midway-\(token)", count: total - 1, timeout: 60).count == total - 1)
-        a.kill(SIGKILL)
-        a.wait()
-        // B's checkpoints must be saved later than A's alerts plus the restart search's slack (10 s).
-        sleep(11)
-
-        let b = try DaemonProcess(arguments: common + ["--config", often], logPath: directory.path + "/b.log",
-                                  environment: ["CORDON_FAULT_STALL": stall])
-        let deadline = Date().addingTimeInterval(30)
-        while !b.log.contains("the detection loop stalls now"), b.process.isRunning, Date() < deadline { usleep(50_000) }
-        #expect(b.log.contains("the detection loop stalls now"), "B did not reach the stall: \(b.log.suffix(2000))")
-        b.kill(SIGKILL)
-        b.wait()
-
-        let c = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/c.log")
-        #expect(c.waitUntilStarted(), "C did not start: \(c.log)")
+        let c = try Self.midwayRestarts(common, in: directory, stall: stall) { () throws in
+            #expect(try waitForAlerts(field: "CORDON_RULE_ID", value: "fleet-midway-\(token)", count: total - 1, timeout: 60).count == total - 1)
+        }
         usleep(3_000_000)  // C reads the entries after B's checkpoint: a duplicate, if one were coming
         #expect(c.stop() == 0)
         let sequences = try alerts().compactMap { $0.string("CORDON_FIELD_CORDONTEST_FLEETMIDWAY_SEQ") }

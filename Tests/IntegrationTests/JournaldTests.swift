@@ -108,6 +108,36 @@ extension JournaldTests {
         #expect(indexes == Set(0..<total))
     }
 
+    /// The three processes of a midway restart: A runs `alertAll` (which writes or waits for its
+    /// alerts) and is killed before any checkpoint after them; B, started 11 s later (its saves
+    /// must come after A's alerts plus the restart search's 10 s slack), saves as often as it may
+    /// and is killed where it stalls on purpose (at an entry whose MESSAGE holds `stall`). Returns
+    /// C, started from B's checkpoint.
+    static func midwayRestarts(_ common: [String], in directory: TemporaryDirectory, stall: String,
+                               alertAll: () throws -> Void) throws -> DaemonProcess {
+        // No checkpoint while entries flow (A, C); B saves after every entry.
+        let rare = try directory.write("rare.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1000000\n")
+        let often = try directory.write("often.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1\n")
+        let a = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/a.log")
+        #expect(a.waitUntilStarted(), "A did not start: \(a.log)")
+        try alertAll()
+        a.kill(SIGKILL)
+        a.wait()
+        sleep(11)
+
+        let b = try DaemonProcess(arguments: common + ["--config", often], logPath: directory.path + "/b.log",
+                                  environment: ["CORDON_FAULT_STALL": stall])
+        let deadline = Date().addingTimeInterval(30)
+        while !b.log.contains("the detection loop stalls now"), b.process.isRunning, Date() < deadline { usleep(50_000) }
+        #expect(b.log.contains("the detection loop stalls now"), "B did not reach the stall: \(b.log.suffix(2000))")
+        b.kill(SIGKILL)
+        b.wait()
+
+        let c = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/c.log")
+        #expect(c.waitUntilStarted(), "C did not start: \(c.log)")
+        return c
+    }
+
     @Test("SIGKILL after alerting, a restart that checkpoints before it has caught up, another restart: no alert twice")
     func aRestartThatCheckpointsMidwayKeepsTheEarlierAlertsFindable() throws {
         // Found by make chaos. A writes alerts for 40 entries and is killed before any checkpoint
@@ -119,9 +149,6 @@ extension JournaldTests {
         let token = uniqueToken()
         let stall = "stall-" + uniqueToken()
         let rules = try directory.write("rules/midway.yml", markerRule(identifier: "midway-\(token)", field: "CORDONTEST_MIDWAY", value: token))
-        // No checkpoint while entries flow (A, C); B saves after every entry.
-        let rare = try directory.write("rare.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1000000\n")
-        let often = try directory.write("often.yaml", "checkpoint:\n  interval_ms: 3600000\n  entries: 1\n")
         let common = ["--rules", rules, "--rules", Paths.logSources, "--state-dir", directory.path + "/state"]
         let journal = JournalWriter()
         func write(_ index: Int, _ extra: String = "") throws {
@@ -129,25 +156,10 @@ extension JournaldTests {
                               JournalField("CORDONTEST_MIDWAY", token), JournalField("CORDONTEST_MIDWAY_SEQ", "n\(index)")])
         }
 
-        let a = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/a.log")
-        #expect(a.waitUntilStarted(), "A did not start: \(a.log)")
-        for index in 0..<40 { try write(index, index == 20 ? " " + stall : "") }
-        #expect(try waitForAlerts(field: "CORDON_FIELD_CORDONTEST_MIDWAY", value: token, count: 40, timeout: 30).count == 40)
-        a.kill(SIGKILL)
-        a.wait()
-        // B's checkpoint must be saved later than A's alerts plus the restart search's slack (10 s).
-        sleep(11)
-
-        let b = try DaemonProcess(arguments: common + ["--config", often], logPath: directory.path + "/b.log",
-                                  environment: ["CORDON_FAULT_STALL": stall])
-        let deadline = Date().addingTimeInterval(30)
-        while !b.log.contains("the detection loop stalls now"), b.process.isRunning, Date() < deadline { usleep(50_000) }
-        #expect(b.log.contains("the detection loop stalls now"), "B did not reach entry 20: \(b.log.suffix(2000))")
-        b.kill(SIGKILL)
-        b.wait()
-
-        let c = try DaemonProcess(arguments: common + ["--config", rare], logPath: directory.path + "/c.log")
-        #expect(c.waitUntilStarted(), "C did not start: \(c.log)")
+        let c = try Self.midwayRestarts(common, in: directory, stall: stall) { () throws in
+            for index in 0..<40 { try write(index, index == 20 ? " " + stall : "") }
+            #expect(try waitForAlerts(field: "CORDON_FIELD_CORDONTEST_MIDWAY", value: token, count: 40, timeout: 30).count == 40)
+        }
         try write(40)
         _ = try waitForAlerts(field: "CORDON_FIELD_CORDONTEST_MIDWAY", value: token, count: 41, timeout: 30)
         usleep(1_500_000)  // a duplicate, if one were coming
