@@ -77,6 +77,16 @@ extension TemplateMiner {
     /// The most evicted ids kept for `takeEvicted()`: the larger of the category cap and 4,096.
     static func maximumPendingEvictions(_ limits: Limits) -> Int { max(limits.categories, 4_096) }
 
+    /// Puts `item` into a freed slot of `array` (the last one `free` lists), or appends it; returns its slot.
+    static func store<Item>(_ item: Item, in array: inout [Item], reusing free: inout [Int32]) -> Int32 {
+        if let slot = free.popLast() {
+            array[Int(slot)] = item
+            return slot
+        }
+        array.append(item)
+        return Int32(array.count - 1)
+    }
+
     // MARK: Sources
 
     /// The slot of `name`'s source, added when new (evicting the least recently seen source past
@@ -103,14 +113,7 @@ extension TemplateMiner {
         source.hash = hash
         source.nextWithSameHash = sourceByHash[hash] ?? -1
         source.isLive = true
-        let slot: Int32
-        if let free = freeSources.popLast() {
-            slot = free
-            sources[Int(slot)] = source
-        } else {
-            slot = Int32(sources.count)
-            sources.append(source)
-        }
+        let slot = Self.store(source, in: &sources, reusing: &freeSources)
         sourceByHash[hash] = slot
         liveSources += 1
         touch(source: slot, isNew: true)

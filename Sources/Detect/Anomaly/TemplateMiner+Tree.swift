@@ -83,14 +83,7 @@ extension TemplateMiner {
         cluster.identifier = identifier
         cluster.isLive = true
 
-        let slot: Int32
-        if let free = freeClusters.popLast() {
-            slot = free
-            clusters[Int(slot)] = cluster
-        } else {
-            slot = Int32(clusters.count)
-            clusters.append(cluster)
-        }
+        let slot = Self.store(cluster, in: &clusters, reusing: &freeClusters)
         liveClusters += 1
         slotByIdentifier[identifier] = slot
         linkNewest(cluster: slot)
@@ -121,14 +114,7 @@ extension TemplateMiner {
     /// The leaf for `key`, made (and counted as a child of its length node when `isChild`) when missing.
     mutating func leaf(for key: LeafKey, isChild: Bool) -> Int32 {
         if let leaf = leafByKey[key] { return leaf }
-        let leaf: Int32
-        if let free = freeLeaves.popLast() {
-            leaf = free
-            leaves[Int(leaf)] = Leaf(key: key, isLive: true)
-        } else {
-            leaf = Int32(leaves.count)
-            leaves.append(Leaf(key: key, isLive: true))
-        }
+        let leaf = Self.store(Leaf(key: key, isLive: true), in: &leaves, reusing: &freeLeaves)
         leafByKey[key] = leaf
         if key.length >= 2 { childrenByLength[LengthKey(source: key.source, length: key.length), default: 0] += 1 }
         return leaf
