@@ -1199,6 +1199,20 @@ def validate(manifest):
     return problems
 
 
+def journal_remote_accepts(what, export):
+    """Self-test: whether systemd-journal-remote (when installed) takes `export()`'s bytes; prints the result.
+    `export` is called only when it is installed."""
+    remote = "/lib/systemd/systemd-journal-remote"
+    if not os.path.exists(remote):
+        return True
+    with tempfile.TemporaryDirectory() as d:
+        p = subprocess.run([remote, "--output=%s/t.journal" % d, "-"], input=export(),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    print("self-test: systemd-journal-remote %s" % ("accepted " + what if p.returncode == 0 else
+                                                     "FAILED: " + p.stderr.decode(errors="replace")[-300:]))
+    return p.returncode == 0
+
+
 def self_test(args):
     n = 60_000
     ok = True
@@ -1220,18 +1234,13 @@ def self_test(args):
     print("self-test: %d steps, %d catalogue rules covered, entries %s" % (
         len(manifest["steps"]), len({r for s in manifest["steps"] for r in s["expect"]}), manifest["entries"]))
     # The audit groups must survive systemd-journal-remote (when installed) unchanged in number.
-    remote = "/lib/systemd/systemd-journal-remote"
-    if os.path.exists(remote):
-        with tempfile.TemporaryDirectory() as d:
-            a = argparse.Namespace(**vars(args))
-            a.n = n
-            chunks = []
-            generate(a, chunks.append)
-            p = subprocess.run([remote, "--output=%s/t.journal" % d, "-"], input=b"".join(chunks),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            print("self-test: systemd-journal-remote %s" % ("accepted the corpus" if p.returncode == 0 else
-                                                             "FAILED: " + p.stderr.decode(errors="replace")[-300:]))
-            ok &= p.returncode == 0
+    def corpus():
+        a = argparse.Namespace(**vars(args))
+        a.n = n
+        chunks = []
+        generate(a, chunks.append)
+        return b"".join(chunks)
+    ok &= journal_remote_accepts("the corpus", corpus)
     print("self-test: %s" % ("PASS" if ok else "FAIL"))
     return 0 if ok else 1
 
