@@ -271,11 +271,11 @@ public final class Pipeline {
     private func raise(_ match: Match, entry: JournalEntry, cursor: Cursor) {
         let identifier = match.rule.identifier
         let learns = anomalies?.refers(to: identifier) ?? false
-        guard let correlator, learns || correlator.refers(to: identifier) else {
+        let correlates = correlator?.refers(to: identifier) ?? false
+        guard let correlator, learns || correlates else {
             raised.append(Alert(match: match, entry: entry, cursor: cursor))
             return
         }
-        let correlates = correlator.refers(to: identifier)
         // Alone only when something reading it has `generate: true`, or nothing does.
         let suppressed = (!correlates || correlator.suppressesStandaloneAlerts(ruleIdentifier: identifier))
             && (!learns || anomalies?.suppressesStandaloneAlerts(ruleIdentifier: identifier) ?? true)
