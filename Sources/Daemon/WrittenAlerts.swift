@@ -66,17 +66,9 @@ enum WrittenAlerts {
         func isPassed(by position: Checkpoint.Position) -> Bool {
             switch position {
             case .head: false
-            case .after(let cursor), .at(let cursor): (WrittenAlerts.realtime(of: cursor) ?? 0) > newestSource
+            case .after(let cursor), .at(let cursor): (cursor.realtime ?? 0) > newestSource
             }
         }
-    }
-
-    /// The entry time in a cursor (its `t=` part, hexadecimal µs), or nil.
-    static func realtime(of cursor: Cursor) -> UInt64? {
-        for part in cursor.rawValue.split(separator: ";") where part.hasPrefix("t=") {
-            return UInt64(part.dropFirst(2), radix: 16)
-        }
-        return nil
     }
 
     /// Cordon's own alerts found in the local journal.

@@ -19,4 +19,13 @@ public struct Cursor: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { rawValue }
+
+    /// The entry time written in the cursor (its `t=` part, hexadecimal µs since the epoch), or
+    /// nil: where to look for the entry, not a way to compare cursors.
+    public var realtime: UInt64? {
+        for part in rawValue.split(separator: ";") where part.hasPrefix("t=") {
+            return UInt64(part.dropFirst(2), radix: 16)
+        }
+        return nil
+    }
 }

@@ -27,6 +27,12 @@ import Testing
         #expect(Cursor(String(repeating: "s=", count: 3000)) == nil)
     }
 
+    @Test func cursorRealtime() {
+        #expect(Cursor("s=02d5;i=155;b=272c;m=ac59bff;t=661289992d612;x=c9d3")?.realtime == 0x661289992d612)
+        #expect(Cursor("s=02d5;i=155;b=272c;m=ac59bff;x=c9d3")?.realtime == nil)
+        #expect(Cursor("s=1;t=zz")?.realtime == nil)
+    }
+
     @Test func fieldNames() {
         #expect(JournalField.isValidName("CORDON_FIELD_SOURCEIP"))
         #expect(!JournalField.isValidName("_PID"))

@@ -58,8 +58,8 @@ public struct Learning {
         // Learn up to the daemon's checkpoint: entries after it are the daemon's to read.
         var stop: (cursor: Cursor, inclusive: Bool, realtime: UInt64)?
         switch existing?.position {
-        case .after(let cursor): stop = Self.realtime(of: cursor).map { (cursor, true, $0) }
-        case .at(let cursor): stop = Self.realtime(of: cursor).map { (cursor, false, $0) }
+        case .after(let cursor): stop = cursor.realtime.map { (cursor, true, $0) }
+        case .at(let cursor): stop = cursor.realtime.map { (cursor, false, $0) }
         case .head, nil: stop = nil
         }
         var report = Report()
@@ -117,13 +117,5 @@ public struct Learning {
         report.categories = model.categoryCount
         report.detectors = model.detectors.map { detector in (detector.rule.title, model.learningStart.map { $0 &+ detector.learning }) }
         return report
-    }
-
-    /// The realtime in a cursor's `t=` part, or nil.
-    static func realtime(of cursor: Cursor) -> UInt64? {
-        for part in cursor.rawValue.split(separator: ";") where part.hasPrefix("t=") {
-            return UInt64(part.dropFirst(2), radix: 16)
-        }
-        return nil
     }
 }
