@@ -113,6 +113,7 @@ public struct ModelInspection {
         func key(_ name: String) { JSON.appendQuoted(name.utf8, to: &out); out.append(UInt8(ascii: ":")) }
         func string(_ value: String) { JSON.appendQuoted(value.utf8, to: &out) }
         func number(_ value: UInt64) { out.append(contentsOf: String(value).utf8) }
+        func bool(_ value: Bool) { out.append(contentsOf: (value ? "true" : "false").utf8) }
         func comma() { out.append(UInt8(ascii: ",")) }
         func list<T>(_ items: [T], _ body: (T) -> Void) {
             out.append(UInt8(ascii: "["))
@@ -128,8 +129,8 @@ public struct ModelInspection {
             key("count"); number(view.count); comma()
             key("first_seen"); number(view.firstSeen); comma()
             key("last_seen"); number(view.lastSeen); comma()
-            key("learned"); out.append(contentsOf: (view.isLearned ? "true" : "false").utf8); comma()
-            key("normal"); out.append(contentsOf: (model.normal.contains(view.value) ? "true" : "false").utf8)
+            key("learned"); bool(view.isLearned); comma()
+            key("normal"); bool(model.normal.contains(view.value))
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "{"))
@@ -156,9 +157,9 @@ public struct ModelInspection {
             key("first_seen"); number(category.firstSeen); comma()
             key("last_seen"); number(category.lastSeen); comma()
             key("example"); string(category.example); comma()
-            key("trusted"); out.append(contentsOf: (category.isTrusted ? "true" : "false").utf8); comma()
-            key("learned"); out.append(contentsOf: (category.isLearned ? "true" : "false").utf8); comma()
-            key("normal"); out.append(contentsOf: (model.normal.contains(category.identifier) ? "true" : "false").utf8)
+            key("trusted"); bool(category.isTrusted); comma()
+            key("learned"); bool(category.isLearned); comma()
+            key("normal"); bool(model.normal.contains(category.identifier))
             out.append(UInt8(ascii: "}"))
         }
         comma()
